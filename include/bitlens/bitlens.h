@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "bitlens-error.h"
+#include "bitlens-tensor.h"
+#include "bitlens-op.h"
+#include "bitlens-model.h"
+#include "bitlens-interpreter.h"
+#include "bitlens-image.h"

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <bitlens/bitlens.h>
+
+G_BEGIN_DECLS
+
+/* ../shared (BITLENS_SHARED_DIR): returns the path of a file in it, or NULL after
+ * g_test_skip () with a message when it is absent. */
+char *test_shared_path (const char *relative);
+/* Path of the built bitlens-cli. */
+const char *test_cli_path (void);
+/* FNV-1a-32 over bytes, as the golden files use. */
+guint32 test_fnv1a32 (const void *data, gsize n_bytes);
+
+G_END_DECLS
