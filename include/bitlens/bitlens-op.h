@@ -82,6 +82,8 @@ typedef struct
   gsize             scratch_bytes;
 } BitlensOp;
 
-const char *bitlens_op_kind_name (BitlensOpKind kind);
+const char *bitlens_op_kind_name     (BitlensOpKind     kind);
+/* The schema's defaults: strides, dilations, depth_multiplier 1, beta 1, the rest 0. */
+void        bitlens_op_options_init  (BitlensOpOptions *options);
 
 G_END_DECLS

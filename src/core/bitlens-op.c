@@ -33,3 +33,19 @@ bitlens_op_kind_name (BitlensOpKind kind)
     default: return "UNKNOWN";
     }
 }
+
+void
+bitlens_op_options_init (BitlensOpOptions *options)
+{
+  g_return_if_fail (options != NULL);
+  *options = (BitlensOpOptions) {
+    .padding = BITLENS_PADDING_SAME,
+    .activation = BITLENS_ACTIVATION_NONE,
+    .stride_w = 1,
+    .stride_h = 1,
+    .dilation_w = 1,
+    .dilation_h = 1,
+    .depth_multiplier = 1,
+    .beta = 1.0f,
+  };
+}
