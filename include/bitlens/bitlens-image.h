@@ -7,6 +7,9 @@
 
 G_BEGIN_DECLS
 
+/* The largest width or height the decoders accept (and bitlens_image_new allows). */
+#define BITLENS_IMAGE_MAX_SIDE 16384
+
 /* A decoded image: 8-bit RGB, rows top-down, no padding between rows. */
 typedef struct
 {
