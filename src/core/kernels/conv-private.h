@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "kernel-prepare-util.h"
+
+G_BEGIN_DECLS
+
+/* CONV_2D, shared by the reference kernel (conv.c) and its optimized twin
+ * (conv-optimized.c). Filter [O, Kh, Kw, I], input [N, H, W, I * groups]. */
+typedef struct
+{
+  BitlensTensorType  type;                /* FLOAT32 or INT8 */
+  BitlensWindow      window;
+  int                filter_in_c;         /* filter dims[3] */
+  int                filters_per_group;   /* out_c / groups */
+  gboolean           has_bias;
+  BitlensRequantize  requantize;          /* int8 */
+  float              act_min, act_max;    /* float32 */
+
+  /* The optimized int8 path (NULL when it does not apply: float, groups > 1, a filter
+   * that is not constant): the filter widened to int16, one row of packed_depth values
+   * per output channel (zero beyond Kh*Kw*I), and zero rows up to packed_rows, out_c
+   * rounded up to the optimized kernel's block of channels. */
+  gint16            *packed_filter;
+  int                packed_depth;
+  int                packed_rows;
+} BitlensConvParams;
+
+void     bitlens_conv_2d_eval_reference    (const BitlensKernelCall *call);
+void     bitlens_conv_2d_eval_optimized    (const BitlensKernelCall *call);
+/* Called by the prepare function: packs the filter for the optimized path when it
+ * applies and returns the scratch bytes it needs (0 when it does not apply). */
+gsize    bitlens_conv_2d_prepare_optimized (BitlensConvParams       *params,
+                                            const BitlensTensor     *filter);
+
+G_END_DECLS
