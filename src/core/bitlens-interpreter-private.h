@@ -12,6 +12,11 @@ void bitlens_interpreter_run_op (BitlensInterpreter  *interpreter,
                                  guint                op_index,
                                  const BitlensRegion *region);
 
+/* Dequantized element of output 0, with the sigmoid rule of get_person_score for
+ * one-element outputs that are not probabilities (NAN when out of range). */
+double bitlens_interpreter_get_score (BitlensInterpreter *interpreter,
+                                      gsize               element);
+
 /* The whole output of an op as a region. */
 BitlensRegion bitlens_region_full (const BitlensTensor *output);
 

@@ -270,21 +270,27 @@ dequantize_element (const BitlensTensor *tensor,
 }
 
 double
-bitlens_interpreter_get_person_score (BitlensInterpreter *self)
+bitlens_interpreter_get_score (BitlensInterpreter *self,
+                               gsize               element)
 {
   const BitlensTensor *output;
-  guint person;
   double value;
 
   g_return_val_if_fail (self != NULL, NAN);
   g_return_val_if_fail (bitlens_model_get_n_outputs (self->model) > 0, NAN);
 
   output = bitlens_model_get_tensor (self->model, bitlens_model_get_output (self->model, 0));
-  person = bitlens_model_get_person_index (self->model);
-  if (person >= output->n_elements)
+  if (element >= output->n_elements)
     return NAN;
-  value = dequantize_element (output, bitlens_interpreter_get_output_data (self, 0), person);
+  value = dequantize_element (output, bitlens_interpreter_get_output_data (self, 0), element);
   if (output->n_elements == 1 && !bitlens_model_output_is_probability (self->model))
     value = 1.0 / (1.0 + exp (-value));
   return value;
+}
+
+double
+bitlens_interpreter_get_person_score (BitlensInterpreter *self)
+{
+  g_return_val_if_fail (self != NULL, NAN);
+  return bitlens_interpreter_get_score (self, bitlens_model_get_person_index (self->model));
 }
