@@ -3,10 +3,239 @@
 
 #include "config.h"
 
-#include "kernels.h"
+#include <float.h>
 
-/* Placeholder until the kernel lands. */
-const BitlensKernel bitlens_kernel_average_pool_2d = { BITLENS_OP_AVERAGE_POOL_2D, bitlens_kernel_prepare_not_yet, NULL, NULL, FALSE };
+#include <glib/gi18n-lib.h>
 
-/* Placeholder until the kernel lands. */
-const BitlensKernel bitlens_kernel_max_pool_2d = { BITLENS_OP_MAX_POOL_2D, bitlens_kernel_prepare_not_yet, NULL, NULL, FALSE };
+#include "kernel-prepare-util.h"
+
+/* AVERAGE_POOL_2D and MAX_POOL_2D, the arithmetic of TFLM reference_ops::AveragePool /
+ * MaxPool (float) and reference_integer_ops::AveragePool / MaxPool (int8): the window is
+ * clipped to the input (padding taps are ignored, not counted); the int8 average rounds
+ * half away from zero; the fused activation clamps. No rescaling between input and
+ * output. */
+
+typedef struct
+{
+  BitlensTensorType type;
+  BitlensWindow     window;
+  gint32            act_min, act_max;      /* int8, in output units */
+  float             act_min_f, act_max_f;  /* float32 */
+} PoolParams;
+
+static gboolean
+pool_prepare (const BitlensModel *model,
+              BitlensOp          *op,
+              GError            **error)
+{
+  const BitlensTensor *input, *output;
+  PoolParams *params;
+
+  if (!bitlens_prepare_check_arity (model, op, 1, 1, 1, error) ||
+      !bitlens_prepare_get_input (model, op, 0, _("input"), TRUE, &input, error))
+    return FALSE;
+  output = bitlens_op_output (model, op, 0);
+
+  if (!bitlens_prepare_check_float_or_int8 (input, _("input"), error) ||
+      !bitlens_prepare_check_type (output, _("output"), input->type, error) ||
+      !bitlens_prepare_check_activation (op->options.activation, error) ||
+      !bitlens_prepare_check_rank (input, _("input"), 4, error))
+    return FALSE;
+  if (input->type == BITLENS_TYPE_INT8 &&
+      (!bitlens_prepare_check_int8_per_tensor (input, _("input"), error) ||
+       !bitlens_prepare_check_int8_per_tensor (output, _("output"), error)))
+    return FALSE;
+
+  params = g_new0 (PoolParams, 1);
+  if (!bitlens_prepare_window (input, output, op->options.filter_h, op->options.filter_w,
+                               input->shape[3], &op->options, FALSE, &params->window, error))
+    {
+      g_free (params);
+      return FALSE;
+    }
+  params->type = input->type;
+  if (input->type == BITLENS_TYPE_INT8)
+    bitlens_activation_range_quantized (op->options.activation, output->scales[0],
+                                        (int) output->zero_points[0], G_MININT8, G_MAXINT8,
+                                        &params->act_min, &params->act_max);
+  else
+    bitlens_activation_range_float (op->options.activation, &params->act_min_f, &params->act_max_f);
+
+  op->prepared = params;
+  op->prepared_free = g_free;
+  return TRUE;
+}
+
+/* The window of output pixel (out_y, out_x) clipped to the input: filter rows
+ * [*fy0, *fy1) and columns [*fx0, *fx1), and the input position of filter tap (0, 0). */
+static inline void
+pool_clip_window (const BitlensWindow *w,
+                  int                  out_y,
+                  int                  out_x,
+                  int                 *in_y_origin,
+                  int                 *in_x_origin,
+                  int                 *fy0,
+                  int                 *fy1,
+                  int                 *fx0,
+                  int                 *fx1)
+{
+  *in_y_origin = out_y * w->stride_h - w->pad_top;
+  *in_x_origin = out_x * w->stride_w - w->pad_left;
+  *fy0 = MAX (0, -*in_y_origin);
+  *fy1 = MIN (w->filter_h, w->in_h - *in_y_origin);
+  *fx0 = MAX (0, -*in_x_origin);
+  *fx1 = MIN (w->filter_w, w->in_w - *in_x_origin);
+}
+
+#define POOL_FOREACH_OUTPUT(w, region, b, out_y, out_x, c)             \
+  for (int b = 0; b < (w)->batches; b++)                               \
+    for (int out_y = (region)->y0; out_y < (region)->y1; out_y++)      \
+      for (int out_x = (region)->x0; out_x < (region)->x1; out_x++)    \
+        for (int c = 0; c < (w)->in_c; c++)
+
+static inline gsize
+pool_index (const BitlensWindow *w,
+            int                  b,
+            int                  y,
+            int                  x,
+            int                  h,
+            int                  width,
+            int                  c)
+{
+  return (((gsize) b * h + y) * width + x) * w->in_c + c;
+}
+
+static void
+average_pool_int8 (const PoolParams        *params,
+                   const BitlensKernelCall *call)
+{
+  const BitlensWindow *w = &params->window;
+  const gint8 *input = call->inputs[0];
+  gint8 *output = call->outputs[0];
+
+  POOL_FOREACH_OUTPUT (w, &call->region, b, out_y, out_x, c)
+    {
+      int in_y_origin, in_x_origin, fy0, fy1, fx0, fx1;
+      gint32 acc = 0;
+      gint32 count;
+
+      pool_clip_window (w, out_y, out_x, &in_y_origin, &in_x_origin, &fy0, &fy1, &fx0, &fx1);
+      for (int fy = fy0; fy < fy1; fy++)
+        for (int fx = fx0; fx < fx1; fx++)
+          acc += input[pool_index (w, b, in_y_origin + fy, in_x_origin + fx, w->in_h, w->in_w, c)];
+      count = (fy1 - fy0) * (fx1 - fx0);
+      /* SAME and VALID windows always overlap the input; keep a division by zero out
+       * of reach anyway. */
+      if (count > 0)
+        acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
+      output[pool_index (w, b, out_y, out_x, w->out_h, w->out_w, c)] =
+        (gint8) bitlens_clamp_i32 (acc, params->act_min, params->act_max);
+    }
+}
+
+static void
+average_pool_float (const PoolParams        *params,
+                    const BitlensKernelCall *call)
+{
+  const BitlensWindow *w = &params->window;
+  const float *input = call->inputs[0];
+  float *output = call->outputs[0];
+
+  POOL_FOREACH_OUTPUT (w, &call->region, b, out_y, out_x, c)
+    {
+      int in_y_origin, in_x_origin, fy0, fy1, fx0, fx1;
+      float total = 0.0f;
+      float count = 0.0f;
+
+      pool_clip_window (w, out_y, out_x, &in_y_origin, &in_x_origin, &fy0, &fy1, &fx0, &fx1);
+      for (int fy = fy0; fy < fy1; fy++)
+        for (int fx = fx0; fx < fx1; fx++)
+          {
+            total += input[pool_index (w, b, in_y_origin + fy, in_x_origin + fx, w->in_h, w->in_w, c)];
+            count += 1.0f;
+          }
+      output[pool_index (w, b, out_y, out_x, w->out_h, w->out_w, c)] =
+        bitlens_clamp_float (total / count, params->act_min_f, params->act_max_f);
+    }
+}
+
+static void
+max_pool_int8 (const PoolParams        *params,
+               const BitlensKernelCall *call)
+{
+  const BitlensWindow *w = &params->window;
+  const gint8 *input = call->inputs[0];
+  gint8 *output = call->outputs[0];
+
+  POOL_FOREACH_OUTPUT (w, &call->region, b, out_y, out_x, c)
+    {
+      int in_y_origin, in_x_origin, fy0, fy1, fx0, fx1;
+      gint32 max = G_MININT8;
+
+      pool_clip_window (w, out_y, out_x, &in_y_origin, &in_x_origin, &fy0, &fy1, &fx0, &fx1);
+      for (int fy = fy0; fy < fy1; fy++)
+        for (int fx = fx0; fx < fx1; fx++)
+          max = MAX (max, input[pool_index (w, b, in_y_origin + fy, in_x_origin + fx, w->in_h, w->in_w, c)]);
+      output[pool_index (w, b, out_y, out_x, w->out_h, w->out_w, c)] =
+        (gint8) bitlens_clamp_i32 (max, params->act_min, params->act_max);
+    }
+}
+
+static void
+max_pool_float (const PoolParams        *params,
+                const BitlensKernelCall *call)
+{
+  const BitlensWindow *w = &params->window;
+  const float *input = call->inputs[0];
+  float *output = call->outputs[0];
+
+  POOL_FOREACH_OUTPUT (w, &call->region, b, out_y, out_x, c)
+    {
+      int in_y_origin, in_x_origin, fy0, fy1, fx0, fx1;
+      float max = -FLT_MAX;
+
+      pool_clip_window (w, out_y, out_x, &in_y_origin, &in_x_origin, &fy0, &fy1, &fx0, &fx1);
+      for (int fy = fy0; fy < fy1; fy++)
+        for (int fx = fx0; fx < fx1; fx++)
+          {
+            float value = input[pool_index (w, b, in_y_origin + fy, in_x_origin + fx, w->in_h, w->in_w, c)];
+            /* std::max (max, value): keeps max unless max < value (NaN never wins). */
+            if (max < value)
+              max = value;
+          }
+      output[pool_index (w, b, out_y, out_x, w->out_h, w->out_w, c)] =
+        bitlens_clamp_float (max, params->act_min_f, params->act_max_f);
+    }
+}
+
+static void
+average_pool_eval (const BitlensKernelCall *call)
+{
+  const PoolParams *params = call->op->prepared;
+
+  bitlens_region_assert_inside (&call->region, params->window.out_h, params->window.out_w);
+  if (params->type == BITLENS_TYPE_INT8)
+    average_pool_int8 (params, call);
+  else
+    average_pool_float (params, call);
+}
+
+static void
+max_pool_eval (const BitlensKernelCall *call)
+{
+  const PoolParams *params = call->op->prepared;
+
+  bitlens_region_assert_inside (&call->region, params->window.out_h, params->window.out_w);
+  if (params->type == BITLENS_TYPE_INT8)
+    max_pool_int8 (params, call);
+  else
+    max_pool_float (params, call);
+}
+
+const BitlensKernel bitlens_kernel_average_pool_2d = {
+  BITLENS_OP_AVERAGE_POOL_2D, pool_prepare, average_pool_eval, NULL, TRUE,
+};
+
+const BitlensKernel bitlens_kernel_max_pool_2d = {
+  BITLENS_OP_MAX_POOL_2D, pool_prepare, max_pool_eval, NULL, TRUE,
+};

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "kernel-prepare-util.h"
+
+G_BEGIN_DECLS
+
+/* DEPTHWISE_CONV_2D, shared by the reference kernel (depthwise-conv.c) and its optimized
+ * twin (depthwise-conv-optimized.c). Input [N,H,W,I], filter [1,Kh,Kw,I*M], output
+ * channel oc = ic * M + m with M the depth multiplier. */
+typedef struct
+{
+  BitlensTensorType  type;                /* FLOAT32 or INT8 */
+  BitlensWindow      window;
+  int                depth_multiplier;
+  gboolean           has_bias;
+  BitlensRequantize  requantize;          /* int8 */
+  float              act_min, act_max;    /* float32 */
+
+  /* For the optimized twin: output rows [interior_y0, interior_y1) and columns
+   * [interior_x0, interior_x1) have every tap inside the input (empty ranges possible),
+   * and the input offset, in elements, of each of the Kh*Kw taps from the first. */
+  int                interior_y0, interior_y1;
+  int                interior_x0, interior_x1;
+  gsize             *tap_offsets;
+} BitlensDepthwiseParams;
+
+void     bitlens_depthwise_conv_2d_eval_reference (const BitlensKernelCall *call);
+void     bitlens_depthwise_conv_2d_eval_optimized (const BitlensKernelCall *call);
+/* The reference int8 arithmetic for one output pixel (all channels), with bounds checks. */
+void     bitlens_depthwise_conv_2d_int8_pixel     (const BitlensDepthwiseParams *params,
+                                                   const gint8                  *input,
+                                                   const gint8                  *filter,
+                                                   const gint32                 *bias,
+                                                   gint8                        *output,
+                                                   int                           b,
+                                                   int                           out_y,
+                                                   int                           out_x);
+/* Fills the interior and tap offsets; returns the scratch bytes of the optimized twin. */
+gsize    bitlens_depthwise_conv_2d_prepare_optimized (BitlensDepthwiseParams *params);
+
+G_END_DECLS
