@@ -7,6 +7,7 @@
 
 #include "broadcast.h"
 #include "kernel-prepare-util.h"
+#include "quantization-math.h"
 
 #define RANK BITLENS_MAX_RANK
 
@@ -137,6 +138,16 @@ bitlens_broadcast_foreach_run (const BitlensBroadcast  *broadcast,
               func (user_data, index_out, index0, index1, s0[RANK - 1], s1[RANK - 1],
                     shape[RANK - 1]);
             }
+}
+
+void
+bitlens_broadcast_float_activation_range (BitlensActivation  activation,
+                                          float             *activation_min,
+                                          float             *activation_max)
+{
+  bitlens_activation_range_float (activation, activation_min, activation_max);
+  *activation_min = MAX (*activation_min, -G_MAXFLOAT);
+  *activation_max = MIN (*activation_max, G_MAXFLOAT);
 }
 
 void

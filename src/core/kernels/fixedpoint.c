@@ -164,15 +164,15 @@ gint32
 bitlens_fixedpoint_logistic (gint32 a,
                              int    integer_bits)
 {
-  g_assert (a != G_MININT32);
-
   if (a == 0)
     return 1 << 30;   /* 0.5 */
 
-  gint32 magnitude = a > 0 ? a : -a;
+  /* logistic (-x) = 1 - logistic (x); the negations wrap as gemmlowp's do (INT32_MIN
+   * stays INT32_MIN). */
+  gint32 magnitude = a > 0 ? a : wrapping_sub (0, a);
   gint32 result_if_positive =
     bitlens_fixedpoint_one_over_one_plus_x_for_x_in_0_1 (
-      bitlens_fixedpoint_exp_on_negative_values (-magnitude, integer_bits));
+      bitlens_fixedpoint_exp_on_negative_values (wrapping_sub (0, magnitude), integer_bits));
 
   if (a > 0)
     return result_if_positive;

@@ -42,8 +42,8 @@ gint32 bitlens_fixedpoint_exp_on_negative_values (gint32  a,
 /* 1 / (1 + x) for a Q0 value x in [0, 1): a Q0 result (Newton-Raphson, three steps). */
 gint32 bitlens_fixedpoint_one_over_one_plus_x_for_x_in_0_1 (gint32 x);
 
-/* 1 / (1 + exp (-a)) for a Q(integer_bits) value a (1 <= integer_bits <= 29, a not
- * INT32_MIN): a Q0 result. */
+/* 1 / (1 + exp (-a)) for a Q(integer_bits) value a (1 <= integer_bits <= 29): a Q0
+ * result. */
 gint32 bitlens_fixedpoint_logistic               (gint32  a,
                                                   int     integer_bits);
 

@@ -66,9 +66,9 @@ mul_prepare (const BitlensModel  *model,
     }
   else
     {
-      bitlens_activation_range_float (op->options.activation,
-                                      &prepared->float_activation_min,
-                                      &prepared->float_activation_max);
+      bitlens_broadcast_float_activation_range (op->options.activation,
+                                                &prepared->float_activation_min,
+                                                &prepared->float_activation_max);
     }
 
   op->prepared = g_steal_pointer (&prepared);
