@@ -41,6 +41,9 @@ gboolean      bitlens_image_to_input     (const BitlensImage  *image,
                                           const BitlensTensor *tensor,
                                           void                *input,
                                           GError             **error);
+/* TRUE when bitlens_image_to_input can fill `tensor`: int8, uint8 or float32 of shape
+ * [1,H,W,1] or [1,H,W,3] with H and W in 1 .. BITLENS_IMAGE_MAX_SIDE. */
+gboolean      bitlens_image_can_fill_input (const BitlensTensor *tensor);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BitlensImage, bitlens_image_free)
 

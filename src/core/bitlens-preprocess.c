@@ -21,9 +21,11 @@ rgb_to_gray (const guint8 *rgb)
   return (guint8) ((299u * rgb[0] + 587u * rgb[1] + 114u * rgb[2] + 500u) / 1000u);
 }
 
-static gboolean
-input_is_image_like (const BitlensTensor *tensor)
+gboolean
+bitlens_image_can_fill_input (const BitlensTensor *tensor)
 {
+  g_return_val_if_fail (tensor != NULL, FALSE);
+
   if (tensor->rank != 4 || tensor->shape[0] != 1)
     return FALSE;
   if (tensor->shape[1] <= 0 || tensor->shape[1] > BITLENS_IMAGE_MAX_SIDE ||
@@ -71,7 +73,7 @@ bitlens_image_to_input (const BitlensImage   *image,
   g_return_val_if_fail (tensor != NULL, FALSE);
   g_return_val_if_fail (input != NULL, FALSE);
 
-  if (!input_is_image_like (tensor))
+  if (!bitlens_image_can_fill_input (tensor))
     {
       g_autofree char *shape = bitlens_tensor_format_shape (tensor);
       g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_INPUT_INVALID,

@@ -344,6 +344,9 @@ test_preprocess_rgb (void)
   float floats[12];
 
   memcpy (image->pixels, pixels, 12);
+  g_assert_true (bitlens_image_can_fill_input (&i8));
+  g_assert_true (bitlens_image_can_fill_input (&u8));
+  g_assert_true (bitlens_image_can_fill_input (&f32));
   g_assert_true (bitlens_image_to_input (image, &i8, q8, &error));
   g_assert_cmpmem (q8, 12, expected_i8, 12);
   g_assert_true (bitlens_image_to_input (image, &u8, bytes, &error));
@@ -426,6 +429,7 @@ test_preprocess_refuses_other_inputs (void)
     {
       g_autoptr(GError) error = NULL;
 
+      g_assert_false (bitlens_image_can_fill_input (&tensors[i]));
       g_assert_false (bitlens_image_to_input (image, &tensors[i], input, &error));
       g_assert_error (error, BITLENS_ERROR, BITLENS_ERROR_INPUT_INVALID);
       g_assert_nonnull (strstr (error->message, "[1,H,W,1] or [1,H,W,3]"));
