@@ -26,9 +26,22 @@
  * The XOR-popcount runs with AVX-512 VPOPCNTDQ, AVX2 (nibble lookup, Mula et al.) or
  * portable 64-bit code, as the CPU allows (cpu-features.h). */
 
-typedef guint32 (*XorPopcountFunc) (const guint32 *a,
-                                    const guint32 *b,
-                                    gsize          n_words);
+/* popcount (a XOR b) over n_words words. */
+typedef guint32 (*XorPopcountFunc)  (const guint32 *a,
+                                     const guint32 *b,
+                                     gsize          n_words);
+/* The same for four output channels at once, sharing the loads of the patch: counts[j]
+ * for the filter at filters + j * n_words. */
+typedef void    (*XorPopcount4Func) (const guint32 *patch,
+                                     const guint32 *filters,
+                                     gsize          n_words,
+                                     guint32       *counts);
+
+typedef struct
+{
+  XorPopcountFunc  one;
+  XorPopcount4Func four;
+} XorPopcountKernels;
 
 static inline guint64
 load_u64 (const guint32 *words)
@@ -62,6 +75,38 @@ xor_popcount_generic (const guint32 *a,
   if (i < n_words)
     total += popcount64_portable (a[i] ^ b[i]);
   return total;
+}
+
+static void
+xor_popcount4_generic (const guint32 *patch,
+                       const guint32 *filters,
+                       gsize          n_words,
+                       guint32       *counts)
+{
+  const guint32 *f0 = filters, *f1 = f0 + n_words, *f2 = f1 + n_words, *f3 = f2 + n_words;
+  guint32 c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+  gsize i = 0;
+
+  for (; i + 2 <= n_words; i += 2)
+    {
+      guint64 x = load_u64 (patch + i);
+
+      c0 += popcount64_portable (x ^ load_u64 (f0 + i));
+      c1 += popcount64_portable (x ^ load_u64 (f1 + i));
+      c2 += popcount64_portable (x ^ load_u64 (f2 + i));
+      c3 += popcount64_portable (x ^ load_u64 (f3 + i));
+    }
+  if (i < n_words)
+    {
+      c0 += popcount64_portable (patch[i] ^ f0[i]);
+      c1 += popcount64_portable (patch[i] ^ f1[i]);
+      c2 += popcount64_portable (patch[i] ^ f2[i]);
+      c3 += popcount64_portable (patch[i] ^ f3[i]);
+    }
+  counts[0] = c0;
+  counts[1] = c1;
+  counts[2] = c2;
+  counts[3] = c3;
 }
 
 #ifdef LCE_HAVE_X86
@@ -131,18 +176,135 @@ xor_popcount_avx512 (const guint32 *a,
   return (guint32) total;
 }
 
+/* Per-byte popcount of a XOR b (each byte 0..8). */
+__attribute__((target ("avx2")))
+static inline __m256i
+xor_popcount_bytes_avx2 (__m256i a,
+                         __m256i b)
+{
+  const __m256i nibble_counts = _mm256_setr_epi8 (0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,
+                                                  0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
+  const __m256i low_nibbles = _mm256_set1_epi8 (0x0f);
+  __m256i x = _mm256_xor_si256 (a, b);
+  __m256i low = _mm256_and_si256 (x, low_nibbles);
+  __m256i high = _mm256_and_si256 (_mm256_srli_epi16 (x, 4), low_nibbles);
+
+  return _mm256_add_epi8 (_mm256_shuffle_epi8 (nibble_counts, low),
+                          _mm256_shuffle_epi8 (nibble_counts, high));
+}
+
+__attribute__((target ("avx2")))
+static inline guint64
+horizontal_sum_avx2 (__m256i sums)
+{
+  guint64 lanes[4];
+
+  _mm256_storeu_si256 ((__m256i *) lanes, sums);
+  return lanes[0] + lanes[1] + lanes[2] + lanes[3];
+}
+
+__attribute__((target ("avx2,popcnt")))
+static void
+xor_popcount4_avx2 (const guint32 *patch,
+                    const guint32 *filters,
+                    gsize          n_words,
+                    guint32       *counts)
+{
+  __m256i sums[4], bytes[4];
+  gsize i = 0;
+  int pending = 0;
+
+  for (int j = 0; j < 4; j++)
+    {
+      sums[j] = _mm256_setzero_si256 ();
+      bytes[j] = _mm256_setzero_si256 ();
+    }
+  for (; i + 8 <= n_words; i += 8)
+    {
+      __m256i x = _mm256_loadu_si256 ((const __m256i *) (patch + i));
+
+      for (int j = 0; j < 4; j++)
+        bytes[j] = _mm256_add_epi8 (bytes[j],
+                                    xor_popcount_bytes_avx2 (x, _mm256_loadu_si256 ((const __m256i *) (filters + j * n_words + i))));
+      /* Bytes grow by at most 8 a step: fold them into 64-bit lanes before 255. */
+      if (++pending == 31)
+        {
+          for (int j = 0; j < 4; j++)
+            {
+              sums[j] = _mm256_add_epi64 (sums[j], _mm256_sad_epu8 (bytes[j], _mm256_setzero_si256 ()));
+              bytes[j] = _mm256_setzero_si256 ();
+            }
+          pending = 0;
+        }
+    }
+  for (int j = 0; j < 4; j++)
+    {
+      const guint32 *filter = filters + j * n_words;
+      guint64 total;
+      gsize k = i;
+
+      sums[j] = _mm256_add_epi64 (sums[j], _mm256_sad_epu8 (bytes[j], _mm256_setzero_si256 ()));
+      total = horizontal_sum_avx2 (sums[j]);
+      for (; k + 2 <= n_words; k += 2)
+        total += (guint64) __builtin_popcountll (load_u64 (patch + k) ^ load_u64 (filter + k));
+      if (k < n_words)
+        total += (guint64) __builtin_popcount (patch[k] ^ filter[k]);
+      counts[j] = (guint32) total;
+    }
+}
+
+__attribute__((target ("avx512f,avx512vpopcntdq")))
+static void
+xor_popcount4_avx512 (const guint32 *patch,
+                      const guint32 *filters,
+                      gsize          n_words,
+                      guint32       *counts)
+{
+  __m512i sums[4];
+  gsize i = 0;
+
+  for (int j = 0; j < 4; j++)
+    sums[j] = _mm512_setzero_si512 ();
+  for (; i + 16 <= n_words; i += 16)
+    {
+      __m512i x = _mm512_loadu_si512 (patch + i);
+
+      for (int j = 0; j < 4; j++)
+        sums[j] = _mm512_add_epi64 (sums[j],
+                                    _mm512_popcnt_epi64 (_mm512_xor_si512 (x, _mm512_loadu_si512 (filters + j * n_words + i))));
+    }
+  if (i < n_words)
+    {
+      __mmask16 mask = (__mmask16) ((1u << (n_words - i)) - 1);
+      __m512i x = _mm512_maskz_loadu_epi32 (mask, patch + i);
+
+      for (int j = 0; j < 4; j++)
+        sums[j] = _mm512_add_epi64 (sums[j],
+                                    _mm512_popcnt_epi64 (_mm512_xor_si512 (x, _mm512_maskz_loadu_epi32 (mask, filters + j * n_words + i))));
+    }
+  for (int j = 0; j < 4; j++)
+    {
+      guint64 lanes[8], total = 0;
+
+      _mm512_storeu_si512 (lanes, sums[j]);
+      for (int lane = 0; lane < 8; lane++)
+        total += lanes[lane];
+      counts[j] = (guint32) total;
+    }
+}
+
 #endif
 
-static XorPopcountFunc
+static XorPopcountKernels
 choose_xor_popcount (void)
 {
 #ifdef LCE_HAVE_X86
   if (bitlens_cpu_has_avx512_vpopcntdq ())
-    return xor_popcount_avx512;
+    return (XorPopcountKernels) { xor_popcount_avx512, xor_popcount4_avx512 };
   if (bitlens_cpu_has_avx2 ())
-    return xor_popcount_avx2;
+    return (XorPopcountKernels) { xor_popcount_avx2, xor_popcount4_avx2 };
 #endif
-  return xor_popcount_generic;
+  return (XorPopcountKernels) { xor_popcount_generic, xor_popcount4_generic };
 }
 
 /* Gathers the patch of output pixel (b, out_y, out_x) and lists the taps that fall
@@ -191,18 +353,42 @@ gather_patch (const LceBconv2dPrepared *p,
   return n_outside;
 }
 
+/* The accumulator from the patch's XOR-popcount, with the zero-padding correction, then
+ * the output transform. */
+static inline void
+finish_channel (const LceBconv2dPrepared *p,
+                const gint32             *thresholds,
+                void                     *output,
+                gsize                     pixel,
+                int                       out_c,
+                guint32                   count,
+                const int                *outside_taps,
+                int                       n_outside)
+{
+  gint32 accumulator = (gint32) count;
+
+  if (p->zero_padding && n_outside > 0)
+    {
+      const gint32 *tap_popcounts = p->tap_popcounts + (gsize) out_c * p->filter_height * p->filter_width;
+
+      accumulator += n_outside * p->zero_padding_accumulator;
+      for (int i = 0; i < n_outside; i++)
+        accumulator -= tap_popcounts[outside_taps[i]];
+    }
+  lce_bconv2d_store (p, thresholds, output, pixel, out_c, accumulator);
+}
+
 void
 bitlens_lce_bconv2d_eval_optimized (const BitlensKernelCall *call)
 {
   const LceBconv2dPrepared *p = call->op->prepared;
   BitlensRegion region = bitlens_lce_clip_region (&call->region, p->out_height, p->out_width);
-  XorPopcountFunc xor_popcount = choose_xor_popcount ();
+  XorPopcountKernels xor_popcount = choose_xor_popcount ();
   const guint32 *input = call->inputs[0];
   const guint32 *filter = call->inputs[1];
   const gint32 *thresholds = call->inputs[4];
   void *output = call->outputs[0];
-  int taps = p->filter_height * p->filter_width;
-  gsize channel_words = (gsize) taps * p->filter_words;
+  gsize channel_words = (gsize) p->filter_height * p->filter_width * p->filter_words;
   guint32 *patch = call->scratch;
   int *outside_taps = (int *) (patch + p->patch_words);
 
@@ -214,26 +400,25 @@ bitlens_lce_bconv2d_eval_optimized (const BitlensKernelCall *call)
         {
           gsize pixel = lce_bconv2d_output_pixel_offset (p, b, out_y, out_x);
           int n_outside = gather_patch (p, input, b, out_y, out_x, patch, outside_taps);
-          gboolean correct_padding = p->zero_padding && n_outside > 0;
-          gint32 padding_sum = n_outside * p->zero_padding_accumulator;
 
           lce_bconv2d_begin_pixel (p, output, pixel);
-          for (int out_c = 0; out_c < p->out_channels; out_c++)
+          for (int group = 0; group < p->groups; group++)
             {
-              int group = out_c / p->out_channels_per_group;
-              gint32 accumulator = (gint32) xor_popcount (patch + group * channel_words,
-                                                          filter + out_c * channel_words,
-                                                          channel_words);
+              const guint32 *group_patch = patch + group * channel_words;
+              int out_c = group * p->out_channels_per_group;
+              int group_end = out_c + p->out_channels_per_group;
+              guint32 counts[4];
 
-              if (correct_padding)
+              for (; out_c + 4 <= group_end; out_c += 4)
                 {
-                  const gint32 *tap_popcounts = p->tap_popcounts + (gsize) out_c * taps;
-
-                  accumulator += padding_sum;
-                  for (int i = 0; i < n_outside; i++)
-                    accumulator -= tap_popcounts[outside_taps[i]];
+                  xor_popcount.four (group_patch, filter + out_c * channel_words, channel_words, counts);
+                  for (int j = 0; j < 4; j++)
+                    finish_channel (p, thresholds, output, pixel, out_c + j, counts[j], outside_taps, n_outside);
                 }
-              lce_bconv2d_store (p, thresholds, output, pixel, out_c, accumulator);
+              for (; out_c < group_end; out_c++)
+                finish_channel (p, thresholds, output, pixel, out_c,
+                                xor_popcount.one (group_patch, filter + out_c * channel_words, channel_words),
+                                outside_taps, n_outside);
             }
         }
 }
