@@ -129,8 +129,12 @@ bench_path (BitlensModel             *model,
   input = bitlens_model_get_tensor (model, bitlens_model_get_input (model, 0));
   fill_bench_input (input, bitlens_interpreter_get_input_data (interpreter, 0));
 
+  /* The fastest warm-up run estimates how many runs fill the target time. */
   for (int i = 0; i < warmup; i++)
-    probe = timed_invoke (interpreter);
+    {
+      gint64 elapsed = timed_invoke (interpreter);
+      probe = i == 0 ? elapsed : MIN (probe, elapsed);
+    }
 
   if (requested_runs > 0)
     runs = requested_runs;
@@ -264,8 +268,10 @@ cli_bench (int    argc,
 
   if (!reference_only)
     {
-      if (optimized.median_ms > 0)
+      if (optimized.median_ms > 0 && reference.median_ms >= optimized.median_ms)
         printf ("optimized is %.1fx faster\n", reference.median_ms / optimized.median_ms);
+      else if (optimized.median_ms > 0 && reference.median_ms > 0)
+        printf ("optimized is %.1fx slower\n", optimized.median_ms / reference.median_ms);
       else
         printf ("optimized is too fast to compare (median below the clock's microsecond)\n");
 
