@@ -1,0 +1,824 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "bitlens-core"
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <cairo.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "bitlens/bitlens-error.h"
+#include "bitlens/bitlens-render.h"
+
+/* Export of maps: the raw map as NumPy .npy with a JSON sidecar of every parameter, and
+ * an annotated PNG (image, overlay, colour bar, caption) drawn with cairo. Every file
+ * goes through write_file (): refused when it exists unless forced, then written to a
+ * temporary file in the same folder and renamed into place. */
+
+#define PANEL_SIZE 384
+#define MARGIN 14
+#define BAR_WIDTH 16
+#define TICK_LENGTH 5
+#define FONT_SIZE 13.0
+#define LINE_HEIGHT 19
+#define N_TICKS 5
+
+static gboolean
+check_not_exists (const char  *path,
+                  gboolean     force,
+                  GError     **error)
+{
+  GStatBuf buf;
+
+  if (!force && g_lstat (path, &buf) == 0)
+    {
+      g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_EXISTS,
+                   _("%s exists: not overwriting it (force to replace it)"), path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+write_file (const char    *path,
+            const void    *data,
+            gsize          n_bytes,
+            gboolean       force,
+            GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (!check_not_exists (path, force, error))
+    return FALSE;
+  if (!g_file_set_contents_full (path, data, (gssize) n_bytes, G_FILE_SET_CONTENTS_CONSISTENT, 0666,
+                                 &local_error))
+    {
+      g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_IO, _("cannot write %s: %s"), path, local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- NumPy .npy ---------------------------------------------------------------- */
+
+/* Format version 1.0: magic "\x93NUMPY", 1, 0, a little-endian uint16 header length, a
+ * Python dict literal padded with spaces and ended by '\n' so that the data starts at
+ * a multiple of 64 bytes, then the float32 values little-endian in C order. */
+GBytes *
+bitlens_export_npy_bytes (const BitlensSaliencyMap *map)
+{
+  g_autoptr(GByteArray) bytes = g_byte_array_new ();
+  g_autoptr(GString) header = NULL;
+  static const guint8 magic[8] = { 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0 };
+  guint8 length[2];
+  gsize n_values;
+
+  g_return_val_if_fail (map != NULL, NULL);
+
+  header = g_string_new (NULL);
+  g_string_printf (header, "{'descr': '<f4', 'fortran_order': False, 'shape': (%d, %d), }",
+                   map->height, map->width);
+  while ((10 + header->len + 1) % 64 != 0)
+    g_string_append_c (header, ' ');
+  g_string_append_c (header, '\n');
+  g_assert (header->len <= G_MAXUINT16);
+  length[0] = header->len & 0xff;
+  length[1] = (header->len >> 8) & 0xff;
+
+  g_byte_array_append (bytes, magic, sizeof magic);
+  g_byte_array_append (bytes, length, 2);
+  g_byte_array_append (bytes, (const guint8 *) header->str, header->len);
+  n_values = (gsize) map->width * map->height;
+  for (gsize i = 0; i < n_values; i++)
+    {
+      guint32 bits;
+      memcpy (&bits, &map->values[i], 4);
+      bits = GUINT32_TO_LE (bits);
+      g_byte_array_append (bytes, (const guint8 *) &bits, 4);
+    }
+  return g_byte_array_free_to_bytes (g_steal_pointer (&bytes));
+}
+
+gboolean
+bitlens_export_npy (const BitlensSaliencyMap  *map,
+                    const char                *path,
+                    gboolean                   force,
+                    GError                   **error)
+{
+  g_autoptr(GBytes) bytes = NULL;
+
+  g_return_val_if_fail (map != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  bytes = bitlens_export_npy_bytes (map);
+  return write_file (path, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), force, error);
+}
+
+/* The integer after `key` in a header dict, e.g. "'shape': (" then "96, 96)". */
+static gboolean
+parse_npy_shape (const char *header,
+                 int        *height,
+                 int        *width)
+{
+  const char *shape = strstr (header, "'shape'");
+  guint64 values[2];
+  char *end;
+
+  if (shape == NULL || (shape = strchr (shape, '(')) == NULL)
+    return FALSE;
+  shape++;
+  for (int i = 0; i < 2; i++)
+    {
+      while (*shape == ' ')
+        shape++;
+      if (!g_ascii_isdigit (*shape))
+        return FALSE;
+      values[i] = g_ascii_strtoull (shape, &end, 10);
+      if (values[i] == 0 || values[i] > G_MAXINT / 4)
+        return FALSE;
+      shape = end;
+      while (*shape == ' ')
+        shape++;
+      if (*shape != (i == 0 ? ',' : ')') && !(i == 1 && *shape == ','))
+        return FALSE;
+      shape++;
+    }
+  *height = (int) values[0];
+  *width = (int) values[1];
+  return TRUE;
+}
+
+BitlensSaliencyMap *
+bitlens_import_npy (const char  *path,
+                    GError     **error)
+{
+  g_autofree char *contents = NULL;
+  g_autofree char *header = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(BitlensSaliencyMap) map = NULL;
+  gsize n_bytes, header_length, offset, n_values, data_bytes;
+  gboolean big_endian;
+  int height, width;
+  const guint8 *bytes;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (!g_file_get_contents (path, &contents, &n_bytes, &local_error))
+    {
+      g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_IO, _("cannot read %s: %s"), path, local_error->message);
+      return NULL;
+    }
+  bytes = (const guint8 *) contents;
+  if (n_bytes < 10 || memcmp (bytes, "\x93NUMPY", 6) != 0)
+    {
+      g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_INPUT_INVALID, _("%s is not a .npy file"), path);
+      return NULL;
+    }
+  if (bytes[6] == 1)
+    {
+      header_length = bytes[8] | (bytes[9] << 8);
+      offset = 10;
+    }
+  else if ((bytes[6] == 2 || bytes[6] == 3) && n_bytes >= 12)
+    {
+      header_length = bytes[8] | (bytes[9] << 8) | ((gsize) bytes[10] << 16) | ((gsize) bytes[11] << 24);
+      offset = 12;
+    }
+  else
+    {
+      g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_INPUT_INVALID,
+                   _("%s: .npy format version %d.%d is not supported"), path, bytes[6], bytes[7]);
+      return NULL;
+    }
+  if (header_length > n_bytes - offset)
+    {
+      g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_INPUT_INVALID, _("%s: the .npy header is truncated"), path);
+      return NULL;
+    }
+  header = g_strndup ((const char *) bytes + offset, header_length);
+  offset += header_length;
+
+  if (strstr (header, "'descr': '<f4'") != NULL)
+    big_endian = FALSE;
+  else if (strstr (header, "'descr': '>f4'") != NULL)
+    big_endian = TRUE;
+  else
+    {
+      g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_INPUT_INVALID,
+                   _("%s: only float32 maps ('<f4') can be read; the header says %s"), path, header);
+      return NULL;
+    }
+  if (strstr (header, "'fortran_order': False") == NULL || !parse_npy_shape (header, &height, &width))
+    {
+      g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_INPUT_INVALID,
+                   _("%s: need a 2-D array in C order; the header says %s"), path, header);
+      return NULL;
+    }
+  if (!g_size_checked_mul (&n_values, height, width) || !g_size_checked_mul (&data_bytes, n_values, 4) ||
+      data_bytes != n_bytes - offset)
+    {
+      g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_INPUT_INVALID,
+                   _("%s: a %dx%d float32 array needs %" G_GSIZE_FORMAT " data bytes, the file has %" G_GSIZE_FORMAT),
+                   path, height, width, n_values * 4, n_bytes - offset);
+      return NULL;
+    }
+
+  map = bitlens_saliency_map_new (width, height);
+  for (gsize i = 0; i < n_values; i++)
+    {
+      guint32 bits;
+      memcpy (&bits, bytes + offset + 4 * i, 4);
+      bits = big_endian ? GUINT32_FROM_BE (bits) : GUINT32_FROM_LE (bits);
+      memcpy (&map->values[i], &bits, 4);
+    }
+  return g_steal_pointer (&map);
+}
+
+/* ---- JSON sidecar -------------------------------------------------------------- */
+
+char *
+bitlens_export_sidecar_path (const char *npy_path)
+{
+  g_return_val_if_fail (npy_path != NULL, NULL);
+  if (g_str_has_suffix (npy_path, ".npy"))
+    {
+      g_autofree char *stem = g_strndup (npy_path, strlen (npy_path) - 4);
+      return g_strconcat (stem, ".json", NULL);
+    }
+  return g_strconcat (npy_path, ".json", NULL);
+}
+
+static const char *
+label_name (int label)
+{
+  return label == 1 ? "person" : (label == 0 ? "no person" : NULL);
+}
+
+/* The label a score predicts: for the person element, "person" from 0.5 up. */
+static char *
+predicted_label (const BitlensSaliencyMap *map,
+                 const BitlensExportInfo  *info)
+{
+  if (info->params == NULL || info->params->target < 0)
+    return g_strdup (map->score >= 0.5 ? "person" : "no person");
+  return g_strdup_printf ("class %d", map->target);
+}
+
+static void
+add_baseline (JsonBuilder           *builder,
+              const char            *member,
+              const BitlensBaseline *baseline)
+{
+  json_builder_set_member_name (builder, member);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "kind");
+  json_builder_add_string_value (builder, baseline->kind == BITLENS_BASELINE_BLUR ? "blur" :
+                                          baseline->kind == BITLENS_BASELINE_BLACK ? "black" : "gray");
+  if (baseline->kind == BITLENS_BASELINE_BLUR)
+    {
+      json_builder_set_member_name (builder, "radius");
+      json_builder_add_int_value (builder, baseline->blur_radius);
+    }
+  else
+    {
+      json_builder_set_member_name (builder, "gray_level");
+      json_builder_add_int_value (builder, baseline->kind == BITLENS_BASELINE_BLACK ? 0 : baseline->gray_level);
+    }
+  json_builder_end_object (builder);
+}
+
+static void
+add_params (JsonBuilder                 *builder,
+            const BitlensSaliencyParams *params)
+{
+  json_builder_set_member_name (builder, "method");
+  json_builder_add_string_value (builder, bitlens_saliency_method_get_name (params->method));
+  json_builder_set_member_name (builder, "parameters");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "target");
+  json_builder_add_int_value (builder, params->target);
+  json_builder_set_member_name (builder, "threads");
+  json_builder_add_int_value (builder, params->n_threads);
+  if (params->method == BITLENS_SALIENCY_OCCLUSION)
+    {
+      json_builder_set_member_name (builder, "window");
+      json_builder_add_int_value (builder, params->window);
+      json_builder_set_member_name (builder, "stride");
+      json_builder_add_int_value (builder, params->stride);
+      add_baseline (builder, "baseline", &params->baseline);
+      json_builder_set_member_name (builder, "incremental");
+      json_builder_add_boolean_value (builder, !params->naive);
+    }
+  else
+    {
+      json_builder_set_member_name (builder, "steps");
+      json_builder_add_int_value (builder, params->steps);
+      json_builder_set_member_name (builder, "samples");
+      json_builder_add_int_value (builder, params->samples);
+      json_builder_set_member_name (builder, "noise");
+      json_builder_add_double_value (builder, params->noise);
+      json_builder_set_member_name (builder, "seed");
+      json_builder_add_int_value (builder, (gint64) params->seed);
+      json_builder_set_member_name (builder, "layer");
+      json_builder_add_int_value (builder, params->layer);
+    }
+  json_builder_end_object (builder);
+}
+
+static void
+add_render (JsonBuilder                *builder,
+            const BitlensRenderOptions *render,
+            const BitlensRenderScale   *scale)
+{
+  json_builder_set_member_name (builder, "render");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "colormap");
+  json_builder_add_string_value (builder, bitlens_colormap_get_name (bitlens_render_options_get_colormap (render)));
+  json_builder_set_member_name (builder, "mode");
+  json_builder_add_string_value (builder, bitlens_render_mode_get_name (render->mode));
+  json_builder_set_member_name (builder, "sign");
+  json_builder_add_string_value (builder, bitlens_render_sign_get_name (render->sign));
+  json_builder_set_member_name (builder, "clip_percent");
+  json_builder_add_double_value (builder, render->clip_percent);
+  json_builder_set_member_name (builder, "opacity");
+  json_builder_add_double_value (builder, render->opacity);
+  json_builder_set_member_name (builder, "scale");
+  json_builder_begin_array (builder);
+  json_builder_add_double_value (builder, scale->min);
+  json_builder_add_double_value (builder, scale->max);
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+}
+
+static void
+resolve_render (const BitlensSaliencyMap *map,
+                const BitlensExportInfo  *info,
+                BitlensRenderOptions     *render,
+                BitlensRenderScale       *scale)
+{
+  if (info->render != NULL)
+    *render = *info->render;
+  else
+    bitlens_render_options_init (render);
+  *scale = info->scale != NULL ? *info->scale : bitlens_render_scale_compute (&map, 1, render);
+}
+
+char *
+bitlens_export_sidecar_json (const BitlensSaliencyMap *map,
+                             const char               *npy_name,
+                             const BitlensExportInfo  *info)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *predicted = NULL;
+  BitlensRenderOptions render;
+  BitlensRenderScale scale;
+  float min, max;
+
+  g_return_val_if_fail (map != NULL, NULL);
+  g_return_val_if_fail (info != NULL, NULL);
+
+  resolve_render (map, info, &render, &scale);
+  bitlens_saliency_map_get_range (map, &min, &max);
+  predicted = predicted_label (map, info);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "format");
+  json_builder_add_string_value (builder, "bitlens-saliency-map");
+  json_builder_set_member_name (builder, "format_version");
+  json_builder_add_int_value (builder, 1);
+  json_builder_set_member_name (builder, "bitlens_version");
+  json_builder_add_string_value (builder, PACKAGE_VERSION);
+
+  json_builder_set_member_name (builder, "map");
+  json_builder_begin_object (builder);
+  if (npy_name != NULL)
+    {
+      json_builder_set_member_name (builder, "file");
+      json_builder_add_string_value (builder, npy_name);
+    }
+  json_builder_set_member_name (builder, "dtype");
+  json_builder_add_string_value (builder, "float32");
+  json_builder_set_member_name (builder, "shape");
+  json_builder_begin_array (builder);
+  json_builder_add_int_value (builder, map->height);
+  json_builder_add_int_value (builder, map->width);
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "layout");
+  json_builder_add_string_value (builder, "row-major, rows top-down, model-input resolution");
+  json_builder_set_member_name (builder, "min");
+  json_builder_add_double_value (builder, min);
+  json_builder_set_member_name (builder, "max");
+  json_builder_add_double_value (builder, max);
+  json_builder_end_object (builder);
+
+  json_builder_set_member_name (builder, "model");
+  json_builder_add_string_value (builder, info->model_name != NULL ? info->model_name : "model");
+  json_builder_set_member_name (builder, "input");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "name");
+  if (info->input_name != NULL)
+    json_builder_add_string_value (builder, info->input_name);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "kind");
+  json_builder_add_string_value (builder, info->input_is_raw ? "raw input tensor" : "image, default preprocessing");
+  json_builder_end_object (builder);
+
+  if (info->params != NULL)
+    add_params (builder, info->params);
+
+  json_builder_set_member_name (builder, "target");
+  json_builder_add_int_value (builder, map->target);
+  json_builder_set_member_name (builder, "score");
+  json_builder_add_double_value (builder, map->score);
+  json_builder_set_member_name (builder, "predicted_label");
+  json_builder_add_string_value (builder, predicted);
+  json_builder_set_member_name (builder, "ground_truth");
+  if (label_name (info->ground_truth) != NULL)
+    json_builder_add_string_value (builder, label_name (info->ground_truth));
+  else
+    json_builder_add_null_value (builder);
+
+  add_render (builder, &render, &scale);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  json_generator_set_pretty (generator, TRUE);
+  return json_generator_to_data (generator, NULL);
+}
+
+gboolean
+bitlens_export_map (const BitlensSaliencyMap  *map,
+                    const char                *npy_path,
+                    const BitlensExportInfo   *info,
+                    gboolean                   force,
+                    GError                   **error)
+{
+  g_autofree char *sidecar_path = NULL;
+  g_autofree char *npy_name = NULL;
+  g_autofree char *json = NULL;
+
+  g_return_val_if_fail (map != NULL, FALSE);
+  g_return_val_if_fail (npy_path != NULL, FALSE);
+  g_return_val_if_fail (info != NULL, FALSE);
+
+  sidecar_path = bitlens_export_sidecar_path (npy_path);
+  if (!check_not_exists (npy_path, force, error) || !check_not_exists (sidecar_path, force, error))
+    return FALSE;
+  npy_name = g_path_get_basename (npy_path);
+  json = bitlens_export_sidecar_json (map, npy_name, info);
+  return bitlens_export_npy (map, npy_path, force, error) &&
+         write_file (sidecar_path, json, strlen (json), force, error);
+}
+
+/* ---- Annotated PNG ------------------------------------------------------------- */
+
+static cairo_surface_t *
+surface_from_image (const BitlensImage *image)
+{
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, image->width, image->height);
+  guint8 *data = cairo_image_surface_get_data (surface);
+  int stride = cairo_image_surface_get_stride (surface);
+
+  for (int y = 0; y < image->height; y++)
+    for (int x = 0; x < image->width; x++)
+      {
+        const guint8 *p = image->pixels + ((gsize) y * image->width + x) * 3;
+        guint32 value = 0xff000000u | ((guint32) p[0] << 16) | ((guint32) p[1] << 8) | p[2];
+        memcpy (data + (gsize) y * stride + (gsize) x * 4, &value, 4);
+      }
+  cairo_surface_mark_dirty (surface);
+  return surface;
+}
+
+/* The image scaled to width x height with cairo's bilinear filter. */
+static BitlensImage *
+scale_image (const BitlensImage *image,
+             int                 width,
+             int                 height)
+{
+  cairo_surface_t *source = surface_from_image (image);
+  cairo_surface_t *target = cairo_image_surface_create (CAIRO_FORMAT_RGB24, width, height);
+  cairo_t *cr = cairo_create (target);
+  BitlensImage *scaled = bitlens_image_new (width, height);
+  const guint8 *data;
+  int stride;
+
+  cairo_scale (cr, (double) width / image->width, (double) height / image->height);
+  cairo_set_source_surface (cr, source, 0, 0);
+  cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_BILINEAR);
+  cairo_pattern_set_extend (cairo_get_source (cr), CAIRO_EXTEND_PAD);
+  cairo_paint (cr);
+  cairo_destroy (cr);
+  cairo_surface_flush (target);
+
+  data = cairo_image_surface_get_data (target);
+  stride = cairo_image_surface_get_stride (target);
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      {
+        guint32 value;
+        guint8 *p = scaled->pixels + ((gsize) y * width + x) * 3;
+        memcpy (&value, data + (gsize) y * stride + (gsize) x * 4, 4);
+        p[0] = (value >> 16) & 0xff;
+        p[1] = (value >> 8) & 0xff;
+        p[2] = value & 0xff;
+      }
+  cairo_surface_destroy (source);
+  cairo_surface_destroy (target);
+  return scaled;
+}
+
+/* Non-premultiplied RGBA to a premultiplied cairo ARGB32 surface. */
+static cairo_surface_t *
+surface_from_rgba (const guint8 *rgba,
+                   int           width,
+                   int           height)
+{
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
+  guint8 *data = cairo_image_surface_get_data (surface);
+  int stride = cairo_image_surface_get_stride (surface);
+
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      {
+        const guint8 *p = rgba + ((gsize) y * width + x) * 4;
+        guint32 a = p[3];
+        guint32 value = (a << 24) | (((p[0] * a + 127) / 255) << 16) | (((p[1] * a + 127) / 255) << 8) |
+                        ((p[2] * a + 127) / 255);
+        memcpy (data + (gsize) y * stride + (gsize) x * 4, &value, 4);
+      }
+  cairo_surface_mark_dirty (surface);
+  return surface;
+}
+
+static cairo_surface_t *
+colorbar_surface (BitlensColormap colormap,
+                  int             height)
+{
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, BAR_WIDTH, height);
+  guint8 *data = cairo_image_surface_get_data (surface);
+  int stride = cairo_image_surface_get_stride (surface);
+
+  for (int y = 0; y < height; y++)
+    {
+      guint8 rgb[3];
+      guint32 value;
+
+      /* Top = the scale's maximum. */
+      bitlens_colormap_get_color (colormap, height > 1 ? 1.0 - (double) y / (height - 1) : 1.0, rgb);
+      value = 0xff000000u | ((guint32) rgb[0] << 16) | ((guint32) rgb[1] << 8) | rgb[2];
+      for (int x = 0; x < BAR_WIDTH; x++)
+        memcpy (data + (gsize) y * stride + (gsize) x * 4, &value, 4);
+    }
+  cairo_surface_mark_dirty (surface);
+  return surface;
+}
+
+static char *
+format_value (double value)
+{
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (fabs (value) < 5e-324)
+    value = 0;
+  return g_strdup (g_ascii_formatd (buffer, sizeof buffer, "%.3g", value));
+}
+
+/* The tick labels show values in the map's own sign: for NEGATIVE the colours stand for
+ * -v, so the labels are negated back. */
+static double
+tick_value (const BitlensRenderScale *scale,
+            BitlensRenderSign         sign,
+            int                       i)
+{
+  double v = scale->min + (scale->max - scale->min) * i / (N_TICKS - 1);
+  return sign == BITLENS_RENDER_SIGN_NEGATIVE ? -v : v;
+}
+
+static char *
+describe_method (const BitlensSaliencyParams *params)
+{
+  g_autofree char *baseline = NULL;
+
+  if (params == NULL)
+    return g_strdup ("saliency map");
+  if (params->method != BITLENS_SALIENCY_OCCLUSION)
+    return g_strdup_printf ("%s: steps %d, samples %d, noise %g, seed %" G_GUINT64_FORMAT ", layer %d",
+                            bitlens_saliency_method_get_name (params->method), params->steps, params->samples,
+                            params->noise, params->seed, params->layer);
+  baseline = bitlens_baseline_to_string (&params->baseline);
+  return g_strdup_printf ("occlusion: window %d, stride %d, baseline %s (%s)", params->window, params->stride,
+                          baseline, params->naive ? "full re-runs" : "incremental");
+}
+
+static GPtrArray *
+caption_lines (const BitlensSaliencyMap   *map,
+               const BitlensExportInfo    *info,
+               const BitlensRenderOptions *render,
+               const BitlensRenderScale   *scale)
+{
+  GPtrArray *lines = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *predicted = predicted_label (map, info);
+  g_autofree char *low = format_value (scale->min);
+  g_autofree char *high = format_value (scale->max);
+  g_autofree char *clip = NULL;
+  const char *sign_text[] = {
+    [BITLENS_RENDER_SIGN_POSITIVE] = "positive part",
+    [BITLENS_RENDER_SIGN_NEGATIVE] = "negative part",
+    [BITLENS_RENDER_SIGN_ABSOLUTE] = "absolute value",
+    [BITLENS_RENDER_SIGN_BOTH] = "signed",
+  };
+
+  if (info->input_name != NULL)
+    g_ptr_array_add (lines, g_strdup_printf ("%s  on  %s%s", info->model_name != NULL ? info->model_name : "model",
+                                             info->input_name, info->input_is_raw ? " (raw input)" : ""));
+  else
+    g_ptr_array_add (lines, g_strdup (info->model_name != NULL ? info->model_name : "model"));
+  g_ptr_array_add (lines, describe_method (info->params));
+  if (info->params == NULL || info->params->target < 0)
+    g_ptr_array_add (lines, g_strdup_printf ("person score %.4f: predicted %s", map->score, predicted));
+  else
+    g_ptr_array_add (lines, g_strdup_printf ("target %d, score %.4f", map->target, map->score));
+  if (label_name (info->ground_truth) != NULL)
+    g_ptr_array_add (lines, g_strdup_printf ("ground truth: %s", label_name (info->ground_truth)));
+  if (render->clip_percent > 0 && render->clip_percent < 100 && info->scale == NULL)
+    clip = g_strdup_printf (", clipped at the %g%% percentile", render->clip_percent);
+  g_ptr_array_add (lines, g_strdup_printf ("%s, %s, %s, colour scale [%s, %s]%s",
+                                           bitlens_render_mode_get_name (render->mode),
+                                           sign_text[CLAMP ((int) render->sign, 0, 3)],
+                                           bitlens_colormap_get_name (bitlens_render_options_get_colormap (render)),
+                                           low, high, clip != NULL ? clip : ""));
+  return lines;
+}
+
+static cairo_status_t
+append_to_byte_array (void                *closure,
+                      const unsigned char *data,
+                      unsigned int         length)
+{
+  g_byte_array_append (closure, data, length);
+  return CAIRO_STATUS_SUCCESS;
+}
+
+static void
+set_font (cairo_t *cr)
+{
+  cairo_select_font_face (cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+  cairo_set_font_size (cr, FONT_SIZE);
+}
+
+GBytes *
+bitlens_export_annotated_png_bytes (const BitlensImage        *image,
+                                    const BitlensSaliencyMap  *map,
+                                    const BitlensExportInfo   *info,
+                                    GError                   **error)
+{
+  g_autoptr(BitlensImage) panel_image = NULL;
+  g_autoptr(GPtrArray) lines = NULL;
+  g_autoptr(GByteArray) png = NULL;
+  g_autofree guint8 *rgba = NULL;
+  cairo_surface_t *measure, *canvas, *overlay, *background, *bar;
+  cairo_t *cr;
+  cairo_status_t status;
+  BitlensRenderOptions render;
+  BitlensRenderScale scale;
+  double label_width = 0, caption_width = 0;
+  char *labels[N_TICKS];
+  int panel_w, panel_h, width, height, bar_x;
+
+  g_return_val_if_fail (image != NULL, NULL);
+  g_return_val_if_fail (map != NULL, NULL);
+  g_return_val_if_fail (info != NULL, NULL);
+
+  resolve_render (map, info, &render, &scale);
+  if (image->width >= image->height)
+    {
+      panel_w = PANEL_SIZE;
+      panel_h = MAX (1, (int) lround ((double) PANEL_SIZE * image->height / image->width));
+    }
+  else
+    {
+      panel_h = PANEL_SIZE;
+      panel_w = MAX (1, (int) lround ((double) PANEL_SIZE * image->width / image->height));
+    }
+
+  /* Text sizes decide the canvas. */
+  lines = caption_lines (map, info, &render, &scale);
+  measure = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 1, 1);
+  cr = cairo_create (measure);
+  set_font (cr);
+  for (int i = 0; i < N_TICKS; i++)
+    {
+      cairo_text_extents_t extents;
+      labels[i] = format_value (tick_value (&scale, render.sign, i));
+      cairo_text_extents (cr, labels[i], &extents);
+      label_width = MAX (label_width, extents.x_advance);
+    }
+  for (guint i = 0; i < lines->len; i++)
+    {
+      cairo_text_extents_t extents;
+      cairo_text_extents (cr, g_ptr_array_index (lines, i), &extents);
+      caption_width = MAX (caption_width, extents.x_advance);
+    }
+  cairo_destroy (cr);
+  cairo_surface_destroy (measure);
+
+  bar_x = MARGIN + panel_w + MARGIN;
+  width = MAX (bar_x + BAR_WIDTH + TICK_LENGTH + 4 + (int) ceil (label_width) + MARGIN,
+               MARGIN + (int) ceil (caption_width) + MARGIN);
+  height = MARGIN + panel_h + MARGIN / 2 + (int) lines->len * LINE_HEIGHT + MARGIN;
+
+  /* The panel: the image at display size, and the overlay rendered on it. */
+  panel_image = scale_image (image, panel_w, panel_h);
+  rgba = g_malloc ((gsize) panel_w * panel_h * 4);
+  bitlens_render_rgba (map, panel_image, &render, &scale, panel_w, panel_h, rgba, (gsize) panel_w * 4);
+
+  canvas = cairo_image_surface_create (CAIRO_FORMAT_RGB24, width, height);
+  cr = cairo_create (canvas);
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_paint (cr);
+
+  background = surface_from_image (panel_image);
+  overlay = surface_from_rgba (rgba, panel_w, panel_h);
+  cairo_set_source_surface (cr, background, MARGIN, MARGIN);
+  cairo_paint (cr);
+  cairo_set_source_surface (cr, overlay, MARGIN, MARGIN);
+  cairo_paint (cr);
+  cairo_surface_destroy (background);
+  cairo_surface_destroy (overlay);
+
+  /* Colour bar with ticks and labels. */
+  bar = colorbar_surface (bitlens_render_options_get_colormap (&render), panel_h);
+  cairo_set_source_surface (cr, bar, bar_x, MARGIN);
+  cairo_paint (cr);
+  cairo_surface_destroy (bar);
+  cairo_set_source_rgb (cr, 0.25, 0.25, 0.25);
+  cairo_set_line_width (cr, 1);
+  cairo_rectangle (cr, bar_x - 0.5, MARGIN - 0.5, BAR_WIDTH + 1, panel_h + 1);
+  cairo_stroke (cr);
+  set_font (cr);
+  for (int i = 0; i < N_TICKS; i++)
+    {
+      double y = MARGIN + panel_h - (double) (panel_h - 1) * i / (N_TICKS - 1) - 0.5;
+      cairo_text_extents_t extents;
+
+      cairo_move_to (cr, bar_x + BAR_WIDTH, floor (y) + 0.5);
+      cairo_line_to (cr, bar_x + BAR_WIDTH + TICK_LENGTH, floor (y) + 0.5);
+      cairo_stroke (cr);
+      cairo_text_extents (cr, labels[i], &extents);
+      cairo_move_to (cr, bar_x + BAR_WIDTH + TICK_LENGTH + 4,
+                     CLAMP (y - extents.y_bearing - extents.height / 2, MARGIN + extents.height, MARGIN + panel_h));
+      cairo_show_text (cr, labels[i]);
+      g_free (labels[i]);
+    }
+
+  /* Caption. */
+  cairo_set_source_rgb (cr, 0.1, 0.1, 0.1);
+  for (guint i = 0; i < lines->len; i++)
+    {
+      cairo_move_to (cr, MARGIN, MARGIN + panel_h + MARGIN / 2 + (i + 1) * LINE_HEIGHT - 5);
+      cairo_show_text (cr, g_ptr_array_index (lines, i));
+    }
+  cairo_destroy (cr);
+
+  png = g_byte_array_new ();
+  status = cairo_surface_write_to_png_stream (canvas, append_to_byte_array, png);
+  if (status == CAIRO_STATUS_SUCCESS)
+    status = cairo_surface_status (canvas);
+  cairo_surface_destroy (canvas);
+  if (status != CAIRO_STATUS_SUCCESS)
+    {
+      g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_IO, _("cannot encode the annotated PNG: %s"),
+                   cairo_status_to_string (status));
+      return NULL;
+    }
+  return g_byte_array_free_to_bytes (g_steal_pointer (&png));
+}
+
+gboolean
+bitlens_export_annotated_png (const BitlensImage        *image,
+                              const BitlensSaliencyMap  *map,
+                              const BitlensExportInfo   *info,
+                              const char                *path,
+                              gboolean                   force,
+                              GError                   **error)
+{
+  g_autoptr(GBytes) bytes = NULL;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (!check_not_exists (path, force, error))
+    return FALSE;
+  bytes = bitlens_export_annotated_png_bytes (image, map, info, error);
+  if (bytes == NULL)
+    return FALSE;
+  return write_file (path, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), force, error);
+}
