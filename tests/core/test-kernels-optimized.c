@@ -1,0 +1,281 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "bitlens-test"
+
+#include "config.h"
+
+#include "kernel-test-helpers.h"
+#include "kernels/cpu-features.h"
+
+/* The optimized twins (int8 CONV_2D, DEPTHWISE_CONV_2D) against the reference kernels on
+ * many random shapes, options, quantization parameters and inputs, byte for byte; and
+ * every spatial kernel (also the pools and PAD) computed region by region against the
+ * whole output. The AVX2 paths run in this process when the CPU has AVX2; the portable
+ * paths run in a child process with BITLENS_CPU=generic. */
+
+#define N_RANDOM_CASES 300
+
+/* The geometry of an [N, H, W, C] output. */
+typedef struct
+{
+  int   batches, out_h, out_w;
+  gsize pixel_bytes;        /* C * element size */
+} OutputGeometry;
+
+static gsize
+geometry_bytes (const OutputGeometry *g)
+{
+  return (gsize) g->batches * g->out_h * g->out_w * g->pixel_bytes;
+}
+
+/* Optimized equals reference; tiles of random regions equal the whole output, with each
+ * path; one random region alone writes its pixels (equal to the whole output's) and
+ * nothing else. */
+static void
+compare_paths_and_regions (BitlensModel         *model,
+                           const void           *input,
+                           const OutputGeometry *g,
+                           GRand                *rand)
+{
+  const void *data[1] = { input };
+  gsize n_bytes = geometry_bytes (g);
+  g_autofree guint8 *reference = kt_run (model, BITLENS_INTERPRETER_FORCE_REFERENCE, data);
+  g_autofree guint8 *optimized = kt_run (model, BITLENS_INTERPRETER_DEFAULT, data);
+  g_autofree guint8 *part = NULL;
+  int row_cuts[5], column_cuts[5], n_rows, n_columns;
+  BitlensRegion only;
+
+  kt_assert_bytes_equal (optimized, reference, n_bytes);
+
+  n_rows = kt_random_cuts (rand, g->out_h, row_cuts);
+  n_columns = kt_random_cuts (rand, g->out_w, column_cuts);
+  for (int p = 0; p < 2; p++)
+    {
+      BitlensInterpreterFlags flags = p ? BITLENS_INTERPRETER_FORCE_REFERENCE : BITLENS_INTERPRETER_DEFAULT;
+      g_autofree guint8 *tiled = kt_run_regions (model, flags, data, row_cuts, n_rows, column_cuts, n_columns, NULL);
+      kt_assert_bytes_equal (tiled, reference, n_bytes);
+    }
+
+  only.y0 = g_rand_int_range (rand, 0, g->out_h + 1);
+  only.y1 = g_rand_int_range (rand, only.y0, g->out_h + 1);
+  only.x0 = g_rand_int_range (rand, 0, g->out_w + 1);
+  only.x1 = g_rand_int_range (rand, only.x0, g->out_w + 1);
+  part = kt_run_regions (model, BITLENS_INTERPRETER_DEFAULT, data, NULL, 0, NULL, 0, &only);
+  for (int b = 0; b < g->batches; b++)
+    for (int y = 0; y < g->out_h; y++)
+      for (int x = 0; x < g->out_w; x++)
+        {
+          gsize offset = (((gsize) b * g->out_h + y) * g->out_w + x) * g->pixel_bytes;
+          gboolean inside = y >= only.y0 && y < only.y1 && x >= only.x0 && x < only.x1;
+
+          for (gsize k = 0; k < g->pixel_bytes; k++)
+            if (inside)
+              g_assert_cmpuint (part[offset + k], ==, reference[offset + k]);
+            else
+              g_assert_cmpuint (part[offset + k], ==, 0xA5);
+        }
+}
+
+static void
+random_conv_options (KtConvCase *c,
+                     GRand      *rand)
+{
+  bitlens_op_options_init (&c->options);
+  c->options.padding = g_rand_boolean (rand) ? BITLENS_PADDING_SAME : BITLENS_PADDING_VALID;
+  c->options.activation = (BitlensActivation) g_rand_int_range (rand, 0, 4);
+  c->options.stride_h = g_rand_int_range (rand, 1, 4);
+  c->options.stride_w = g_rand_int_range (rand, 1, 4);
+  c->options.dilation_h = g_rand_int_range (rand, 0, 4) == 0 ? 2 : 1;
+  c->options.dilation_w = g_rand_int_range (rand, 0, 4) == 0 ? 2 : 1;
+  c->per_channel = g_rand_boolean (rand);
+  c->has_bias = g_rand_int_range (rand, 0, 6) != 0;
+  c->batches = g_rand_int_range (rand, 0, 5) == 0 ? 2 : 1;
+  c->in_h = g_rand_int_range (rand, 1, 18);
+  c->in_w = g_rand_int_range (rand, 1, 18);
+}
+
+static void
+check_conv_case (KtConvCase *c,
+                 GRand      *rand,
+                 int        *n_checked)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BitlensModel) model = NULL;
+  OutputGeometry g;
+
+  if (kt_conv_case_generate (c, rand))
+    {
+      model = kt_conv_case_model (c, &error);
+      g_assert_no_error (error);
+      g = (OutputGeometry) { c->batches, c->out_h, c->out_w, (gsize) c->out_c * (c->type == BITLENS_TYPE_INT8 ? 1 : 4) };
+      compare_paths_and_regions (model, c->input, &g, rand);
+      (*n_checked)++;
+    }
+  kt_conv_case_clear (c);
+}
+
+/* Mostly 1x1 pointwise convolutions (the MobileNet case), then general windows; channel
+ * counts cross the 4-channel and 16-value blocks of the GEMM; some grouped (which the
+ * twin hands to the reference). */
+static void
+test_conv_random (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20240601);
+  int n_checked = 0;
+
+  for (int i = 0; i < N_RANDOM_CASES; i++)
+    {
+      KtConvCase c = { .kind = BITLENS_OP_CONV_2D, .type = BITLENS_TYPE_INT8 };
+      gboolean pointwise = i % 2 == 0;
+
+      random_conv_options (&c, rand);
+      c.groups = !pointwise && i % 9 == 1 ? 2 : 1;
+      c.in_c = c.groups * g_rand_int_range (rand, 1, pointwise ? 70 : 20);
+      c.out_c = c.groups * g_rand_int_range (rand, 1, pointwise ? 40 : 12);
+      c.kh = pointwise ? 1 : g_rand_int_range (rand, 1, 6);
+      c.kw = pointwise ? 1 : g_rand_int_range (rand, 1, 6);
+      if (pointwise && i % 4 == 0)
+        {
+          c.options.stride_h = c.options.stride_w = 1;
+          c.options.padding = BITLENS_PADDING_VALID;
+        }
+      check_conv_case (&c, rand, &n_checked);
+    }
+  g_assert_cmpint (n_checked, >, N_RANDOM_CASES * 3 / 4);
+
+  /* float32 CONV_2D has no twin: both paths and regions still agree. */
+  for (int i = 0; i < 20; i++)
+    {
+      KtConvCase c = { .kind = BITLENS_OP_CONV_2D, .type = BITLENS_TYPE_FLOAT32, .groups = 1 };
+
+      random_conv_options (&c, rand);
+      c.in_c = g_rand_int_range (rand, 1, 9);
+      c.out_c = g_rand_int_range (rand, 1, 9);
+      c.kh = g_rand_int_range (rand, 1, 4);
+      c.kw = g_rand_int_range (rand, 1, 4);
+      check_conv_case (&c, rand, &n_checked);
+    }
+}
+
+/* Channel counts cross the 16-channel blocks; windows and strides that leave borders on
+ * each side, and inputs smaller than the window (no interior at all). */
+static void
+test_depthwise_random (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (777);
+  int n_checked = 0;
+
+  for (int i = 0; i < N_RANDOM_CASES; i++)
+    {
+      KtConvCase c = { .kind = BITLENS_OP_DEPTHWISE_CONV_2D,
+                       .type = i % 10 == 9 ? BITLENS_TYPE_FLOAT32 : BITLENS_TYPE_INT8 };
+
+      random_conv_options (&c, rand);
+      c.multiplier = i % 3 == 0 ? g_rand_int_range (rand, 2, 9) : 1;
+      c.in_c = g_rand_int_range (rand, 1, c.multiplier > 1 ? 6 : 50);
+      c.kh = g_rand_int_range (rand, 1, 6);
+      c.kw = g_rand_int_range (rand, 1, 6);
+      check_conv_case (&c, rand, &n_checked);
+    }
+  g_assert_cmpint (n_checked, >, N_RANDOM_CASES * 3 / 4);
+}
+
+/* Pools and PAD are spatial too (reference only). */
+static void
+test_pool_and_pad_regions (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (31337);
+
+  for (int i = 0; i < 120; i++)
+    {
+      g_autoptr(BitlensModel) model = test_model_new ();
+      g_autoptr(GError) error = NULL;
+      BitlensTensorType type = i % 2 ? BITLENS_TYPE_FLOAT32 : BITLENS_TYPE_INT8;
+      gsize element = type == BITLENS_TYPE_INT8 ? 1 : 4;
+      int in_shape[4] = { 1 + i % 2, g_rand_int_range (rand, 1, 12), g_rand_int_range (rand, 1, 12),
+                          g_rand_int_range (rand, 1, 6) };
+      int out_shape[4];
+      float scale = type == BITLENS_TYPE_INT8 ? 0.05f : 0.0f;
+      gsize n_input = (gsize) in_shape[0] * in_shape[1] * in_shape[2] * in_shape[3];
+      g_autofree void *input = type == BITLENS_TYPE_INT8 ? (void *) kt_random_int8 (rand, n_input, -128, 127)
+                                                         : (void *) kt_random_float (rand, n_input, -3.0, 3.0);
+      BitlensOpOptions options;
+      int inputs[2], output;
+      OutputGeometry g;
+
+      bitlens_op_options_init (&options);
+      if (i % 3 == 2)
+        {
+          /* PAD */
+          gint32 paddings[8];
+          int paddings_shape[2] = { 4, 2 };
+
+          for (int d = 0; d < 8; d++)
+            paddings[d] = g_rand_int_range (rand, 0, 4);
+          for (int d = 0; d < 4; d++)
+            out_shape[d] = in_shape[d] + paddings[2 * d] + paddings[2 * d + 1];
+          inputs[0] = kt_tensor_q (model, "input", type, 4, in_shape, scale, 3, NULL);
+          inputs[1] = kt_tensor_q (model, "paddings", BITLENS_TYPE_INT32, 2, paddings_shape, 0, 0, paddings);
+          output = kt_tensor_q (model, "output", type, 4, out_shape, scale, -7, NULL);
+          g_assert_true (kt_finish_one_op (model, BITLENS_OP_PAD, 2, inputs, output, NULL, &error));
+        }
+      else
+        {
+          int pad;
+
+          options.padding = g_rand_boolean (rand) ? BITLENS_PADDING_SAME : BITLENS_PADDING_VALID;
+          options.activation = (BitlensActivation) g_rand_int_range (rand, 0, 4);
+          options.stride_h = g_rand_int_range (rand, 1, 4);
+          options.stride_w = g_rand_int_range (rand, 1, 4);
+          options.filter_h = g_rand_int_range (rand, 1, 5);
+          options.filter_w = g_rand_int_range (rand, 1, 5);
+          out_shape[0] = in_shape[0];
+          out_shape[1] = kt_output_size (options.padding, in_shape[1], options.filter_h, options.stride_h, 1, &pad);
+          out_shape[2] = kt_output_size (options.padding, in_shape[2], options.filter_w, options.stride_w, 1, &pad);
+          out_shape[3] = in_shape[3];
+          if (out_shape[1] <= 0 || out_shape[2] <= 0)
+            continue;
+          inputs[0] = kt_tensor_q (model, "input", type, 4, in_shape, scale, 3, NULL);
+          output = kt_tensor_q (model, "output", type, 4, out_shape, scale, 3, NULL);
+          g_assert_true (kt_finish_one_op (model, i % 3 ? BITLENS_OP_MAX_POOL_2D : BITLENS_OP_AVERAGE_POOL_2D,
+                                           1, inputs, output, &options, &error));
+        }
+      g_assert_no_error (error);
+      g = (OutputGeometry) { out_shape[0], out_shape[1], out_shape[2], out_shape[3] * element };
+      compare_paths_and_regions (model, input, &g, rand);
+    }
+}
+
+static void
+test_portable_paths (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_assert_false (bitlens_cpu_has_avx2 ());
+      g_assert_false (bitlens_cpu_has_avx512_vpopcntdq ());
+      g_assert_cmpstr (bitlens_cpu_describe (), ==, "generic (BITLENS_CPU=generic)");
+      test_conv_random ();
+      test_depthwise_random ();
+      return;
+    }
+  /* The features are read once per process: the child sees BITLENS_CPU=generic. */
+  g_setenv ("BITLENS_CPU", "generic", TRUE);
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_unsetenv ("BITLENS_CPU");
+  g_test_trap_assert_passed ();
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  if (!g_test_subprocess ())
+    g_test_message ("SIMD level in this process: %s", bitlens_cpu_describe ());
+  g_test_add_func ("/kernels/optimized/conv-random", test_conv_random);
+  g_test_add_func ("/kernels/optimized/depthwise-random", test_depthwise_random);
+  g_test_add_func ("/kernels/optimized/portable-paths", test_portable_paths);
+  g_test_add_func ("/kernels/regions/pool-and-pad", test_pool_and_pad_regions);
+
+  return g_test_run ();
+}
