@@ -203,6 +203,28 @@ horizontal_sum_avx2 (__m256i sums)
   return lanes[0] + lanes[1] + lanes[2] + lanes[3];
 }
 
+/* Four channels with the POPCNT instruction, for rows shorter than one AVX2 vector. */
+__attribute__((target ("popcnt")))
+static void
+xor_popcount4_popcnt (const guint32 *patch,
+                      const guint32 *filters,
+                      gsize          n_words,
+                      guint32       *counts)
+{
+  for (int j = 0; j < 4; j++)
+    {
+      const guint32 *filter = filters + j * n_words;
+      guint32 total = 0;
+      gsize i = 0;
+
+      for (; i + 2 <= n_words; i += 2)
+        total += (guint32) __builtin_popcountll (load_u64 (patch + i) ^ load_u64 (filter + i));
+      if (i < n_words)
+        total += (guint32) __builtin_popcount (patch[i] ^ filter[i]);
+      counts[j] = total;
+    }
+}
+
 __attribute__((target ("avx2,popcnt")))
 static void
 xor_popcount4_avx2 (const guint32 *patch,
@@ -214,6 +236,11 @@ xor_popcount4_avx2 (const guint32 *patch,
   gsize i = 0;
   int pending = 0;
 
+  if (n_words < 8)
+    {
+      xor_popcount4_popcnt (patch, filters, n_words, counts);
+      return;
+    }
   for (int j = 0; j < 4; j++)
     {
       sums[j] = _mm256_setzero_si256 ();
