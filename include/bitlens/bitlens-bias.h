@@ -91,7 +91,7 @@ typedef struct _BitlensBiasReport BitlensBiasReport;
 
 /* Analyses the dataset's table, or the evaluation's (measured columns filled, and errors when
  * it has a model) when `evaluation` is not NULL. Rows whose image did not load are left
- * out. Cancelling returns G_IO_ERROR_CANCELLED. */
+ * out. Cancelling returns BITLENS_ERROR_CANCELLED. */
 BitlensBiasReport          *bitlens_bias_analyze          (BitlensDataset           *dataset,
                                                            BitlensEvaluation        *evaluation,
                                                            const BitlensBiasOptions *options,

@@ -77,7 +77,7 @@ typedef void (*BitlensProgressFunc) (guint    done,
  * threads, one interpreter each, share the model; each item's result depends on that item
  * alone, so results are identical whatever the thread count. `model` may be NULL: then only
  * the images are measured (for the bias finder). Unreadable images are recorded as problems
- * and left out of every count. Cancelling returns G_IO_ERROR_CANCELLED. */
+ * and left out of every count. Cancelling returns BITLENS_ERROR_CANCELLED. */
 typedef struct _BitlensEvaluation BitlensEvaluation;
 
 GType               bitlens_evaluation_get_type       (void) G_GNUC_CONST;

@@ -329,8 +329,9 @@ bitlens_evaluation_run (BitlensDataset                 *dataset,
       g_strfreev (state.errors);
       return NULL;
     }
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+  if (g_cancellable_is_cancelled (cancellable))
     {
+      g_set_error_literal (error, BITLENS_ERROR, BITLENS_ERROR_CANCELLED, _("cancelled"));
       g_strfreev (state.errors);
       return NULL;
     }
@@ -398,6 +399,8 @@ bitlens_evaluation_run_async (BitlensDataset                 *dataset,
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, bitlens_evaluation_run_async);
+  /* Keep the run's own BITLENS_ERROR_CANCELLED rather than GTask's G_IO_ERROR_CANCELLED. */
+  g_task_set_check_cancellable (task, FALSE);
   task_data = g_new0 (RunTaskData, 1);
   task_data->dataset = bitlens_dataset_ref (dataset);
   task_data->model = model != NULL ? bitlens_model_ref (model) : NULL;
