@@ -7,3 +7,5 @@
 #include "bitlens-model.h"
 #include "bitlens-interpreter.h"
 #include "bitlens-image.h"
+#include "bitlens-saliency.h"
+#include "bitlens-render.h"

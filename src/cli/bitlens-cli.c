@@ -15,6 +15,8 @@ static const CliCommand commands[] = {
   { "info", "Describe a model: tensors, ops, parameters, MACs, binary ops, arena", cli_info },
   { "run", "Run a model on images or raw input files", cli_run },
   { "bench", "Measure inference latency, optimized and reference kernels", cli_bench },
+  { "saliency", "Compute a saliency map (occlusion) and export an annotated PNG or a .npy", cli_saliency },
+  { "faithfulness", "Deletion and insertion areas of a saliency map (RISE)", cli_faithfulness },
 };
 
 static void

@@ -33,5 +33,7 @@ void     cli_print_error   (const GError   *error);
 int cli_info  (int argc, char **argv);
 int cli_run   (int argc, char **argv);
 int cli_bench (int argc, char **argv);
+int cli_saliency (int argc, char **argv);
+int cli_faithfulness (int argc, char **argv);
 
 G_END_DECLS

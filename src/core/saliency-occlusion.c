@@ -101,12 +101,7 @@ occlusion_worker_new (gpointer  shared,
   if (run->incremental != NULL)
     worker->incremental = saliency_incremental_worker_new (run->incremental, error);
   else
-    {
-      worker->interpreter = bitlens_interpreter_new (run->model, BITLENS_INTERPRETER_DEFAULT, error);
-      if (worker->interpreter != NULL)
-        memcpy (bitlens_interpreter_get_input_data (worker->interpreter, 0), run->original,
-                run->input.tensor->n_bytes);
-    }
+    worker->interpreter = bitlens_interpreter_new (run->model, BITLENS_INTERPRETER_DEFAULT, error);
   if (worker->interpreter == NULL && worker->incremental == NULL)
     {
       g_free (worker);
@@ -142,10 +137,11 @@ occlusion_worker_run (gpointer  data,
     {
       guint8 *input = bitlens_interpreter_get_input_data (worker->interpreter, 0);
 
+      /* The arena reuses the input's memory once it is dead: write all of it each time. */
+      memcpy (input, run->original, run->input.tensor->n_bytes);
       saliency_input_copy_rect (&run->input, input, run->baseline, &rect);
       bitlens_interpreter_invoke (worker->interpreter);
       score = saliency_score (worker->interpreter, run->target);
-      saliency_input_copy_rect (&run->input, input, run->original, &rect);
     }
   run->diffs[job] = run->clean_score - score;
   return TRUE;

@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "bitlens-cli"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "cli-common.h"
+#include "cli-saliency-options.h"
+
+void
+cli_map_options_init (CliMapOptions *options)
+{
+  BitlensSaliencyParams defaults;
+
+  bitlens_saliency_params_init (&defaults);
+  *options = (CliMapOptions) {
+    .window = defaults.window,
+    .stride = defaults.stride,
+    .blur_radius = defaults.baseline.blur_radius,
+    .target = defaults.target,
+    .threads = defaults.n_threads,
+    .ig_steps = defaults.steps,
+    .samples = defaults.samples,
+    .noise = defaults.noise,
+    .seed = (gint64) defaults.seed,
+    .layer = defaults.layer,
+  };
+}
+
+void
+cli_map_options_clear (CliMapOptions *options)
+{
+  g_clear_pointer (&options->method, g_free);
+  g_clear_pointer (&options->baseline, g_free);
+  g_clear_pointer (&options->ground_truth, g_free);
+}
+
+void
+cli_map_options_add (GOptionContext *context,
+                     CliMapOptions  *options)
+{
+  const GOptionEntry entries[] = {
+    { "method", 0, 0, G_OPTION_ARG_STRING, &options->method,
+      "occlusion (default); gradient, gradient-x-input, integrated-gradients, smoothgrad, gradcam are not available yet", "NAME" },
+    { "window", 0, 0, G_OPTION_ARG_INT, &options->window, "Occlusion window side in model-input pixels (default 8)", "N" },
+    { "stride", 0, 0, G_OPTION_ARG_INT, &options->stride, "Occlusion stride (default 4)", "N" },
+    { "baseline", 0, 0, G_OPTION_ARG_STRING, &options->baseline,
+      "What fills a window: gray (128, default), black, blur, or a gray level 0..255", "KIND" },
+    { "blur-radius", 0, 0, G_OPTION_ARG_INT, &options->blur_radius, "Box radius of the blur baseline (default 5)", "R" },
+    { "target", 0, 0, G_OPTION_ARG_INT, &options->target, "Element of output 0 to explain (default: the person index)", "K" },
+    { "naive", 0, 0, G_OPTION_ARG_NONE, &options->naive, "Full re-runs for every window instead of incremental ones", NULL },
+    { "threads", 0, 0, G_OPTION_ARG_INT, &options->threads, "Worker threads (default: one per processor)", "N" },
+    { "ig-steps", 0, 0, G_OPTION_ARG_INT, &options->ig_steps, "Integrated gradients: path steps (default 32)", "N" },
+    { "samples", 0, 0, G_OPTION_ARG_INT, &options->samples, "SmoothGrad: samples (default 16)", "N" },
+    { "noise", 0, 0, G_OPTION_ARG_DOUBLE, &options->noise, "SmoothGrad: noise, fraction of the input range (default 0.15)", "X" },
+    { "seed", 0, 0, G_OPTION_ARG_INT64, &options->seed, "Random seed of the sampling methods (default 1)", "N" },
+    { "layer", 0, 0, G_OPTION_ARG_INT, &options->layer, "Grad-CAM: op index of the layer (default: the last spatial op)", "N" },
+    { "raw", 0, 0, G_OPTION_ARG_NONE, &options->raw, "IMAGE is a raw input-tensor file (its bytes go to input 0 as they are)", NULL },
+    { "ground-truth", 0, 0, G_OPTION_ARG_STRING, &options->ground_truth,
+      "person or no-person, for the caption (default: from a person/ or no_person/ folder)", "LABEL" },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &options->verbose, "Print timing on stderr", NULL },
+    { NULL }
+  };
+  /* GOption keeps the pointers to the entries' fields, not the array itself. */
+  g_option_context_add_main_entries (context, entries, NULL);
+}
+
+gboolean
+cli_map_options_get_params (const CliMapOptions    *options,
+                            BitlensSaliencyParams  *params,
+                            GError                **error)
+{
+  bitlens_saliency_params_init (params);
+  if (options->method != NULL && !bitlens_saliency_method_from_name (options->method, &params->method))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "unknown method \"%s\": occlusion, gradient, gradient-x-input, integrated-gradients, smoothgrad or gradcam",
+                   options->method);
+      return FALSE;
+    }
+  if (options->baseline != NULL && !bitlens_baseline_parse (options->baseline, &params->baseline, error))
+    return FALSE;
+  params->baseline.blur_radius = options->blur_radius;
+  if (options->window < 1 || options->stride < 1 || options->blur_radius < 0 || options->threads < 0)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--window and --stride must be at least 1, --blur-radius and --threads at least 0");
+      return FALSE;
+    }
+  params->window = options->window;
+  params->stride = options->stride;
+  params->target = options->target;
+  params->naive = options->naive;
+  params->n_threads = options->threads;
+  params->steps = options->ig_steps;
+  params->samples = options->samples;
+  params->noise = options->noise;
+  params->seed = (guint64) options->seed;
+  params->layer = options->layer;
+  return TRUE;
+}
+
+static int
+ground_truth_from_path (const char *path)
+{
+  g_autofree char *folder = g_path_get_dirname (path);
+  g_autofree char *name = g_path_get_basename (folder);
+
+  if (g_ascii_strcasecmp (name, "person") == 0)
+    return 1;
+  if (g_ascii_strcasecmp (name, "no_person") == 0 || g_ascii_strcasecmp (name, "no-person") == 0)
+    return 0;
+  return -1;
+}
+
+gboolean
+cli_map_input_load (const char           *model_path,
+                    const char           *input_path,
+                    const CliMapOptions  *options,
+                    CliMapInput          *input,
+                    GError              **error)
+{
+  memset (input, 0, sizeof *input);
+  input->ground_truth = -1;
+  input->input_name = g_path_get_basename (input_path);
+
+  input->model = bitlens_model_new_from_file (model_path, error);
+  if (input->model == NULL)
+    return FALSE;
+
+  if (options->raw)
+    {
+      char *contents;
+      gsize n_bytes;
+      g_autoptr(GError) local_error = NULL;
+
+      if (!g_file_get_contents (input_path, &contents, &n_bytes, &local_error))
+        {
+          g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_IO, "cannot read %s: %s", input_path, local_error->message);
+          return FALSE;
+        }
+      input->input = g_bytes_new_take (contents, n_bytes);
+      input->image = bitlens_saliency_input_to_image (input->model, input->input, error);
+      if (input->image == NULL)
+        return FALSE;
+    }
+  else
+    {
+      input->image = bitlens_image_load (input_path, error);
+      if (input->image == NULL)
+        return FALSE;
+      input->input = bitlens_saliency_input_from_image (input->model, input->image, error);
+      if (input->input == NULL)
+        return FALSE;
+      input->ground_truth = ground_truth_from_path (input_path);
+    }
+
+  if (options->ground_truth != NULL)
+    {
+      if (g_ascii_strcasecmp (options->ground_truth, "person") == 0 || strcmp (options->ground_truth, "1") == 0)
+        input->ground_truth = 1;
+      else if (g_ascii_strcasecmp (options->ground_truth, "no-person") == 0 ||
+               g_ascii_strcasecmp (options->ground_truth, "no_person") == 0 || strcmp (options->ground_truth, "0") == 0)
+        input->ground_truth = 0;
+      else
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "--ground-truth is person or no-person, not \"%s\"", options->ground_truth);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+void
+cli_map_input_clear (CliMapInput *input)
+{
+  g_clear_pointer (&input->model, bitlens_model_unref);
+  g_clear_pointer (&input->input, g_bytes_unref);
+  g_clear_pointer (&input->image, bitlens_image_free);
+  g_clear_pointer (&input->input_name, g_free);
+}
+
+BitlensSaliencyMap *
+cli_map_compute (const CliMapInput           *input,
+                 const BitlensSaliencyParams *params,
+                 gboolean                     verbose,
+                 GError                     **error)
+{
+  gint64 start = g_get_monotonic_time ();
+  BitlensSaliencyMap *map;
+
+  map = bitlens_saliency_compute (input->model, input->input, params, NULL, NULL, NULL, error);
+  if (map != NULL && verbose)
+    {
+      double ms = (g_get_monotonic_time () - start) / 1000.0;
+
+      if (params->method == BITLENS_SALIENCY_OCCLUSION)
+        {
+          guint n = (guint) (bitlens_occlusion_count_windows (map->height, params->window, params->stride) *
+                             bitlens_occlusion_count_windows (map->width, params->window, params->stride));
+          g_printerr ("saliency: occlusion %s, %u windows, %.1f ms (%.3f ms per window), %d thread(s)\n",
+                      params->naive ? "naive" : "incremental", n, ms, ms / n,
+                      params->n_threads > 0 ? params->n_threads : (int) g_get_num_processors ());
+        }
+      else
+        g_printerr ("saliency: %s, %.1f ms\n", bitlens_saliency_method_get_name (params->method), ms);
+    }
+  return map;
+}

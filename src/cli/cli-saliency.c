@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "bitlens-cli"
+
+#include "config.h"
+
+#include <bitlens/bitlens-render.h>
+
+#include "cli-common.h"
+#include "cli-saliency-options.h"
+
+/* bitlens-cli saliency MODEL IMAGE: computes a map and writes an annotated PNG and/or
+ * the raw map (.npy + .json). */
+
+typedef struct
+{
+  char     *output;
+  char     *map_path;
+  char     *colormap;
+  char     *mode;
+  char     *sign;
+  double    clip;
+  double    opacity;
+  gboolean  force;
+} RenderArguments;
+
+static gboolean
+render_options_from_arguments (const RenderArguments  *arguments,
+                               BitlensRenderOptions   *options,
+                               GError                **error)
+{
+  bitlens_render_options_init (options);
+  if (arguments->colormap != NULL && !bitlens_colormap_from_name (arguments->colormap, &options->colormap))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "unknown colormap \"%s\": viridis, inferno, cividis, puor, brbg", arguments->colormap);
+      return FALSE;
+    }
+  if (arguments->mode != NULL && !bitlens_render_mode_from_name (arguments->mode, &options->mode))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "unknown mode \"%s\": heat, blend, mask, alpha", arguments->mode);
+      return FALSE;
+    }
+  if (arguments->sign != NULL && !bitlens_render_sign_from_name (arguments->sign, &options->sign))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "unknown sign \"%s\": positive, negative, absolute, both", arguments->sign);
+      return FALSE;
+    }
+  if (!(arguments->clip > 0 && arguments->clip <= 100) || !(arguments->opacity >= 0 && arguments->opacity <= 1))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--clip is a percentile in (0, 100], --opacity a value in [0, 1]");
+      return FALSE;
+    }
+  options->clip_percent = arguments->clip;
+  options->opacity = arguments->opacity;
+  return TRUE;
+}
+
+int
+cli_saliency (int    argc,
+              char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BitlensSaliencyMap) map = NULL;
+  CliMapOptions map_options;
+  CliMapInput input = { 0 };
+  RenderArguments arguments = { .clip = 99.0, .opacity = 0.6 };
+  BitlensSaliencyParams params;
+  BitlensRenderOptions render;
+  BitlensRenderScale scale;
+  BitlensExportInfo info;
+  float min, max;
+  int status = CLI_EXIT_FAILURE;
+  const GOptionEntry render_entries[] = {
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &arguments.output, "Write the annotated PNG here", "ANNOTATED.png" },
+    { "map", 0, 0, G_OPTION_ARG_FILENAME, &arguments.map_path,
+      "Write the raw map here as NumPy float32 (H, W), with a .json sidecar of the parameters", "MAP.npy" },
+    { "colormap", 0, 0, G_OPTION_ARG_STRING, &arguments.colormap,
+      "viridis, inferno, cividis, puor or brbg (default: viridis, puor for --sign both)", "NAME" },
+    { "mode", 0, 0, G_OPTION_ARG_STRING, &arguments.mode, "heat, blend (default), mask or alpha", "MODE" },
+    { "sign", 0, 0, G_OPTION_ARG_STRING, &arguments.sign, "positive (default), negative, absolute or both", "SIGN" },
+    { "clip", 0, 0, G_OPTION_ARG_DOUBLE, &arguments.clip, "Colour scale up to this percentile of the values (default 99)", "PERCENT" },
+    { "opacity", 0, 0, G_OPTION_ARG_DOUBLE, &arguments.opacity, "Overlay opacity for blend and alpha (default 0.6)", "X" },
+    { "force", 0, 0, G_OPTION_ARG_NONE, &arguments.force, "Overwrite existing output files", NULL },
+    { NULL }
+  };
+
+  cli_map_options_init (&map_options);
+  context = g_option_context_new ("MODEL IMAGE - compute a saliency map of a model's score on an image");
+  cli_map_options_add (context, &map_options);
+  g_option_context_add_main_entries (context, render_entries, NULL);
+  g_option_context_set_description (context,
+    "Occlusion: windows of side w at 0, s, 2s ... along each axis (ceil((D - w) / s) + 1 of them, clipped\n"
+    "to the input) are filled with the baseline in the input tensor; a pixel's value is the mean over\n"
+    "the windows covering it of score(original) - score(occluded), at model-input resolution. The\n"
+    "README's Saliency section gives the exact rules. The map's range and the score print on stdout.");
+
+  if (!cli_parse_options (context, &argc, &argv))
+    goto out_usage;
+  if (argc != 3)
+    {
+      g_printerr ("bitlens-cli: saliency takes MODEL and IMAGE\nTry \"bitlens-cli saliency --help\".\n");
+      goto out_usage;
+    }
+  if (!cli_map_options_get_params (&map_options, &params, &error) ||
+      !render_options_from_arguments (&arguments, &render, &error))
+    {
+      g_printerr ("bitlens-cli: %s\n", error->message);
+      goto out_usage;
+    }
+
+  if (!cli_map_input_load (argv[1], argv[2], &map_options, &input, &error))
+    goto out_error;
+  map = cli_map_compute (&input, &params, map_options.verbose, &error);
+  if (map == NULL)
+    goto out_error;
+
+  bitlens_saliency_map_get_range (map, &min, &max);
+  scale = bitlens_render_scale_compute ((const BitlensSaliencyMap * const *) &map, 1, &render);
+  g_print ("model: %s\n", bitlens_model_get_name (input.model));
+  g_print ("input: %s%s\n", input.input_name, map_options.raw ? " (raw)" : "");
+  g_print ("target: %d  score: %.9g\n", map->target, map->score);
+  g_print ("map: %dx%d  min: %.9g  max: %.9g\n", map->width, map->height, min, max);
+
+  info = (BitlensExportInfo) {
+    .model_name = bitlens_model_get_name (input.model),
+    .input_name = input.input_name,
+    .input_is_raw = map_options.raw,
+    .params = &params,
+    .ground_truth = input.ground_truth,
+    .render = &render,
+    .scale = NULL,
+  };
+  if (arguments.map_path != NULL)
+    {
+      g_autofree char *sidecar = bitlens_export_sidecar_path (arguments.map_path);
+
+      if (!bitlens_export_map (map, arguments.map_path, &info, arguments.force, &error))
+        goto out_error;
+      g_print ("wrote: %s, %s\n", arguments.map_path, sidecar);
+    }
+  if (arguments.output != NULL)
+    {
+      if (!bitlens_export_annotated_png (input.image, map, &info, arguments.output, arguments.force, &error))
+        goto out_error;
+      g_print ("wrote: %s (colour scale [%.6g, %.6g])\n", arguments.output, scale.min, scale.max);
+    }
+  status = CLI_EXIT_OK;
+  goto out;
+
+out_usage:
+  status = CLI_EXIT_USAGE;
+  goto out;
+out_error:
+  cli_print_error (error);
+  status = CLI_EXIT_FAILURE;
+out:
+  cli_map_input_clear (&input);
+  cli_map_options_clear (&map_options);
+  g_free (arguments.output);
+  g_free (arguments.map_path);
+  g_free (arguments.colormap);
+  g_free (arguments.mode);
+  g_free (arguments.sign);
+  return status;
+}
