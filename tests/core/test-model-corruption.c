@@ -162,7 +162,10 @@ corrupt_model (const char *relative,
 
       memcpy (copy, contents, size);
       for (guint k = 0; k < n; k++)
-        copy[random_position (rand, positions, 1)] = (guint8) g_rand_int_range (rand, 0, 256);
+        {
+          gsize position = random_position (rand, positions, 1);
+          copy[position] = (guint8) g_rand_int_range (rand, 0, 256);
+        }
       try_variant (copy, size, tally);
     }
 
@@ -173,10 +176,13 @@ corrupt_model (const char *relative,
         0xffffffffu, 0x7fffffffu, 0x80000000u, 0xfffffffcu, 0xfffffff0u, size, size - 4, size + 4,
         0, 4, 8, 0x10000, g_rand_int (rand),
       };
+      /* One call per statement: the sequence of random numbers is the same whatever
+       * order a compiler evaluates arguments in. */
+      gsize position = random_position (rand, positions, 4);
+      guint64 value = values[g_rand_int_range (rand, 0, G_N_ELEMENTS (values))];
 
       memcpy (copy, contents, size);
-      put_le (copy, size, random_position (rand, positions, 4),
-              values[g_rand_int_range (rand, 0, G_N_ELEMENTS (values))], 4);
+      put_le (copy, size, position, value, 4);
       try_variant (copy, size, tally);
     }
 
@@ -184,10 +190,11 @@ corrupt_model (const char *relative,
   for (guint i = 0; i < 200; i++)
     {
       const guint64 values[] = { 0xffff, 0x8000, 0x7fff, 0, 2, 4, 6, 0xfffe, g_rand_int_range (rand, 0, 0x10000) };
+      gsize position = random_position (rand, positions, 2);
+      guint64 value = values[g_rand_int_range (rand, 0, G_N_ELEMENTS (values))];
 
       memcpy (copy, contents, size);
-      put_le (copy, size, random_position (rand, positions, 2),
-              values[g_rand_int_range (rand, 0, G_N_ELEMENTS (values))], 2);
+      put_le (copy, size, position, value, 2);
       try_variant (copy, size, tally);
     }
 }
