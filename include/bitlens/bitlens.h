@@ -9,3 +9,8 @@
 #include "bitlens-image.h"
 #include "bitlens-saliency.h"
 #include "bitlens-render.h"
+#include "bitlens-dataset.h"
+#include "bitlens-expression.h"
+#include "bitlens-evaluation.h"
+#include "bitlens-datatest.h"
+#include "bitlens-bias.h"

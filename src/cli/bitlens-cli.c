@@ -17,6 +17,10 @@ static const CliCommand commands[] = {
   { "bench", "Measure inference latency, optimized and reference kernels", cli_bench },
   { "saliency", "Compute a saliency map (occlusion) and export an annotated PNG or a .npy", cli_saliency },
   { "faithfulness", "Deletion and insertion areas of a saliency map (RISE)", cli_faithfulness },
+  { "eval", "Evaluate a model on a labelled dataset: confusion matrix, metrics, predictions CSV", cli_eval },
+  { "failures", "List false positives and false negatives, most confident first; export heatmaps", cli_failures },
+  { "test", "Run data unit tests (metric bounds on dataset slices); JUnit XML for CI", cli_test },
+  { "bias", "Find image attributes that predict the label or the model's errors", cli_bias },
 };
 
 static void

@@ -35,5 +35,9 @@ int cli_run   (int argc, char **argv);
 int cli_bench (int argc, char **argv);
 int cli_saliency (int argc, char **argv);
 int cli_faithfulness (int argc, char **argv);
+int cli_eval (int argc, char **argv);
+int cli_failures (int argc, char **argv);
+int cli_test (int argc, char **argv);
+int cli_bias (int argc, char **argv);
 
 G_END_DECLS
