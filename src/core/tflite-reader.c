@@ -583,11 +583,13 @@ read_tensors (ReadContext            *context,
 
 /* Tensor index lists: op inputs and outputs, subgraph inputs and outputs. */
 
+/* field is the vector's name in the schema; what names one entry in messages. */
 static gboolean
 read_tensor_indices (ReadContext            *context,
                      const FlatbufferTable  *table,
                      guint                   slot,
-                     const char             *name,
+                     const char             *field,
+                     const char             *what,
                      guint                   optional_mask,
                      int                    *n_indices,
                      int                   **indices,
@@ -596,12 +598,12 @@ read_tensor_indices (ReadContext            *context,
   FlatbufferVector vector;
   g_autofree int *values = NULL;
 
-  if (!flatbuffer_table_get_vector (table, slot, name, 4, &vector, error))
+  if (!flatbuffer_table_get_vector (table, slot, field, 4, &vector, error))
     return FALSE;
   if (vector.length > G_MAXINT)
     {
       g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_INVALID,
-                   _("field '%s' holds too many tensors"), name);
+                   _("field '%s' holds too many tensors"), field);
       return FALSE;
     }
   values = g_try_new (int, MAX (vector.length, 1));
@@ -621,14 +623,14 @@ read_tensor_indices (ReadContext            *context,
       else if (index == -1)
         {
           g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_INVALID,
-                       _("%s %u is absent (-1), but it is required"), name, k);
+                       _("%s %u is absent (-1), but it is required"), what, k);
           return FALSE;
         }
       else if (index < 0 || (guint) index >= context->model->n_tensors)
         {
           g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_INVALID,
                        _("%s %u refers to tensor %d, but the model has %u tensors"),
-                       name, k, index, context->model->n_tensors);
+                       what, k, index, context->model->n_tensors);
           return FALSE;
         }
       values[k] = index;
@@ -950,9 +952,9 @@ read_operator (ReadContext            *context,
     }
   op->kind = description->kind;
 
-  if (!read_tensor_indices (context, table, OPERATOR_INPUTS, "input", description->optional_inputs,
-                            &op->n_inputs, &op->inputs, error)
-      || !read_tensor_indices (context, table, OPERATOR_OUTPUTS, "output", 0,
+  if (!read_tensor_indices (context, table, OPERATOR_INPUTS, "inputs", _("input"),
+                            description->optional_inputs, &op->n_inputs, &op->inputs, error)
+      || !read_tensor_indices (context, table, OPERATOR_OUTPUTS, "outputs", _("output"), 0,
                                &op->n_outputs, &op->outputs, error)
       || !check_outputs_are_not_constant (context->model, op, error)
       || !read_options (description, table, &op->options, error))
@@ -1010,10 +1012,12 @@ read_subgraph (ReadContext            *context,
 
   if (!read_tensors (context, subgraph, error))
     return FALSE;
-  if (!read_tensor_indices (context, subgraph, SUBGRAPH_INPUTS, "input", 0, &n_inputs, &model->inputs, error))
+  if (!read_tensor_indices (context, subgraph, SUBGRAPH_INPUTS, "inputs", _("model input"), 0,
+                            &n_inputs, &model->inputs, error))
     return FALSE;
   model->n_inputs = (guint) n_inputs;
-  if (!read_tensor_indices (context, subgraph, SUBGRAPH_OUTPUTS, "output", 0, &n_outputs, &model->outputs, error))
+  if (!read_tensor_indices (context, subgraph, SUBGRAPH_OUTPUTS, "outputs", _("model output"), 0,
+                            &n_outputs, &model->outputs, error))
     return FALSE;
   model->n_outputs = (guint) n_outputs;
   return read_operators (context, subgraph, error);
