@@ -1016,6 +1016,14 @@ read_subgraph (ReadContext            *context,
                             &n_inputs, &model->inputs, error))
     return FALSE;
   model->n_inputs = (guint) n_inputs;
+  /* Inputs are written by callers: a constant there would be overwritten. */
+  for (guint i = 0; i < model->n_inputs; i++)
+    if (model->tensors[model->inputs[i]].data != NULL)
+      {
+        g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_INVALID,
+                     _("model input %u (tensor %d) is a constant tensor"), i, model->inputs[i]);
+        return FALSE;
+      }
   if (!read_tensor_indices (context, subgraph, SUBGRAPH_OUTPUTS, "outputs", _("model output"), 0,
                             &n_outputs, &model->outputs, error))
     return FALSE;

@@ -907,6 +907,7 @@ typedef struct
   int          inputs[5];
   int          n_outputs;
   int          outputs[2];
+  int          model_input;
   int          model_output;
   guint8       options_type;
   int          n_option_fields;
@@ -991,7 +992,6 @@ synthetic_build (const SyntheticModel *spec)
   FbObject *constant_buffer = fb_table_new (builder);
   g_autofree guint8 *constant = g_malloc0 (MAX (spec->constant_bytes, 1));
   static const int activation_shape[] = { 1, 4, 4, 1 };
-  static const int model_input = 0;
 
   fb_table_add_scalar (model, 0, 4, spec->version);
   if (spec->deprecated_code >= 0)
@@ -1009,7 +1009,7 @@ synthetic_build (const SyntheticModel *spec)
                                                       spec->constant_quantized_dimension));
   fb_object_vector_append (tensors, synthetic_tensor (builder, "output", BITLENS_TYPE_INT8, 4, activation_shape, 0, 1, 0));
   fb_table_add_object (subgraph, 0, tensors);
-  fb_table_add_object (subgraph, 1, fb_scalar_vector_new (builder, &model_input, 1, 4, 4));
+  fb_table_add_object (subgraph, 1, fb_scalar_vector_new (builder, &spec->model_input, 1, 4, 4));
   fb_table_add_object (subgraph, 2, fb_scalar_vector_new (builder, &spec->model_output, 1, 4, 4));
 
   fb_table_add_scalar (op, 0, 4, 0);
@@ -1139,6 +1139,7 @@ static void change_scale_count (SyntheticModel *spec) { spec->constant_n_scales 
 static void change_quantized_dimension (SyntheticModel *spec) { spec->constant_shape[0] = 2; spec->constant_bytes = 2; spec->constant_n_scales = 2; spec->constant_quantized_dimension = 3; }
 static void change_version (SyntheticModel *spec) { spec->version = 2; }
 static void change_model_output (SyntheticModel *spec) { spec->model_output = 5; }
+static void change_model_input_constant (SyntheticModel *spec) { spec->model_input = 1; }
 static void change_huge_tensor (SyntheticModel *spec) { spec->constant_shape[0] = 65536; spec->constant_shape[1] = 65536; }
 
 static GBytes *
@@ -1203,6 +1204,7 @@ test_synthetic_errors (void)
     { change_quantized_dimension, BITLENS_ERROR_MODEL_INVALID, "SubGraph 0: Tensor 1 (filter): quantization: 2 per-channel scales, but dimension 3 has 1 channels" },
     { change_version, BITLENS_ERROR_MODEL_UNSUPPORTED, "schema version 2 is not supported (expected 3)" },
     { change_model_output, BITLENS_ERROR_MODEL_INVALID, "SubGraph 0: model output 0 refers to tensor 5, but the model has 3 tensors" },
+    { change_model_input_constant, BITLENS_ERROR_MODEL_INVALID, "SubGraph 0: model input 0 (tensor 1) is a constant tensor" },
     { change_huge_tensor, BITLENS_ERROR_MODEL_UNSUPPORTED, "SubGraph 0: Tensor 1 (filter): int8 [65536,65536,1,1] is larger than the 2147483647 bytes a tensor may hold" },
     { change_bconv_missing_key, BITLENS_ERROR_MODEL_INVALID, "SubGraph 0: op 0 (LceBconv2d): custom option 'pad_values' is missing" },
     { change_bconv_channels, BITLENS_ERROR_MODEL_INVALID, "SubGraph 0: op 0 (LceBconv2d): option 'channels_in' is 0; it must be between 1 and 2147483647" },
