@@ -6,24 +6,51 @@
 #include <glib/gstdio.h>
 
 #include "data-fixtures.h"
-#include "test-model-builder.h"
+#include "tflite-writer.h"
+
+GBytes *
+fixture_green_model_bytes (void)
+{
+  g_autoptr(BitlensTfliteWriter) writer = bitlens_tflite_writer_new ();
+  const int input_shape[] = { 1, 1, 1, 3 };
+  const int output_shape[] = { 1, 3 };
+  BitlensTfliteTensorSpec input_spec = { .type = BITLENS_TYPE_FLOAT32, .rank = 4, .shape = input_shape };
+  BitlensTfliteTensorSpec output_spec = { .type = BITLENS_TYPE_FLOAT32, .rank = 2, .shape = output_shape };
+  int input, output;
+
+  input = bitlens_tflite_writer_add_tensor (writer, "input", &input_spec);
+  output = bitlens_tflite_writer_add_tensor (writer, "output", &output_spec);
+  bitlens_tflite_writer_add_op (writer, BITLENS_OP_RESHAPE, 1, &input, 1, &output, NULL);
+  bitlens_tflite_writer_set_io (writer, 1, &input, 1, &output);
+  bitlens_tflite_writer_set_description (writer, "green: person score = G / 255");
+  return bitlens_tflite_writer_finish (writer);
+}
 
 BitlensModel *
 fixture_green_model (void)
 {
-  g_autoptr(BitlensModel) model = test_model_new ();
+  g_autoptr(GBytes) bytes = fixture_green_model_bytes ();
   g_autoptr(GError) error = NULL;
-  const int input_shape[] = { 1, 1, 1, 3 };
-  const int output_shape[] = { 1, 3 };
-  int input, output;
+  BitlensModel *model = bitlens_model_new_from_bytes (bytes, &error);
 
-  input = test_model_add_activation (model, "input", BITLENS_TYPE_FLOAT32, 4, input_shape, 1.0f, 0);
-  output = test_model_add_activation (model, "output", BITLENS_TYPE_FLOAT32, 2, output_shape, 1.0f, 0);
-  test_model_add_op (model, BITLENS_OP_RESHAPE, 1, &input, 1, &output, NULL);
-  g_assert_true (test_model_finish (model, 1, &input, 1, &output, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (bitlens_model_get_person_index (model), ==, 1);
-  return g_steal_pointer (&model);
+  g_assert_false (bitlens_model_output_is_probability (model));
+  return model;
+}
+
+char *
+fixture_write_green_model (const char *folder)
+{
+  g_autoptr(GBytes) bytes = fixture_green_model_bytes ();
+  g_autoptr(GError) error = NULL;
+  char *path = g_build_filename (folder, "green.tflite", NULL);
+  gsize size;
+  const char *data = g_bytes_get_data (bytes, &size);
+
+  g_file_set_contents (path, data, size, &error);
+  g_assert_no_error (error);
+  return path;
 }
 
 double

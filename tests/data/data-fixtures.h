@@ -9,10 +9,13 @@ G_BEGIN_DECLS
 
 /* Fixtures for the data tests, made fresh by each test. */
 
-/* A model whose person score is the green of the input's top-left pixel: float input
- * [1,1,1,3] (pixel / 255), RESHAPE to [1,3], person index 1. On an image of one colour the
- * score is G / 255.0f exactly (area averaging keeps a uniform colour). */
+/* A .tflite model (made with the writer) whose person score is the green of the image:
+ * float input [1,1,1,3] (pixel / 255), RESHAPE to [1,3], person index 1. On an image whose
+ * green is uniform the score is G / 255.0f exactly (area averaging keeps it). */
 BitlensModel *fixture_green_model      (void);
+GBytes       *fixture_green_model_bytes (void);
+/* Writes it as FOLDER/green.tflite; returns the path. */
+char         *fixture_write_green_model (const char        *folder);
 /* G / 255.0f as the model computes it. */
 double        fixture_green_score      (int green);
 
