@@ -39,10 +39,10 @@ saliency_input_init (BitlensModel   *model,
       return FALSE;
     }
   if (tensor->rank != 4 || tensor->shape[0] != 1 || tensor->shape[1] <= 0 ||
-      tensor->shape[2] <= 0 || tensor->shape[3] <= 0)
+      tensor->shape[2] <= 0 || (tensor->shape[3] != 1 && tensor->shape[3] != 3))
     {
       g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_UNSUPPORTED,
-                   _("saliency needs an image input [1,H,W,C]; input 0 is %s"), shape);
+                   _("saliency needs an image input [1,H,W,1] or [1,H,W,3]; input 0 is %s"), shape);
       return FALSE;
     }
   input->tensor = tensor;

@@ -13,7 +13,8 @@
 /* Occlusion (DESIGN.md): windows of side w at positions 0, s, 2s ... along each axis,
  * ceil((D - w) / s) + 1 of them (at least 1), clipped to the input; each is filled with
  * the baseline; a pixel's attribution is the mean, over the windows covering it, of
- * score(original) - score(occluded). The score differences come either from full
+ * score(original) - score(occluded) (0 where no window covers the pixel, when the
+ * stride exceeds the window). The score differences come either from full
  * re-runs (naive) or from incremental re-runs (saliency-incremental.c); both give the
  * same doubles, and the map is accumulated from them in one fixed order. This file also
  * holds the one dispatch over methods. */
@@ -62,11 +63,9 @@ saliency_accumulate_windows (int           height,
             counts[(gsize) y * width + x]++;
           }
     }
+  /* A stride larger than the window leaves pixels no window covers: they get 0. */
   for (gsize p = 0; p < n_pixels; p++)
-    {
-      g_assert (counts[p] > 0);
-      values[p] = (float) (sums[p] / (double) counts[p]);
-    }
+    values[p] = counts[p] > 0 ? (float) (sums[p] / (double) counts[p]) : 0.0f;
 }
 
 typedef struct

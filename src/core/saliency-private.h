@@ -81,7 +81,8 @@ void      saliency_window_rect         (int                   height,
                                         guint                 index,
                                         BitlensRegion        *rect);
 /* attribution(p) = (float) (sum over windows covering p, in window order, of diffs[w])
- * / count(p), in double. `values` has height * width entries. */
+ * / count(p), in double; 0 where no window covers p. `values` has height * width
+ * entries. */
 void      saliency_accumulate_windows  (int                   height,
                                         int                   width,
                                         int                   window,
