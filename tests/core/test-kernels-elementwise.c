@@ -9,13 +9,14 @@
 #include <string.h>
 
 #include "bitlens-interpreter-private.h"
-#include "kernels/quantization-math.h"
+#include "kernel-test-helpers.h"
 #include "test-model-builder.h"
 #include "test-util.h"
 
 /* ADD, MUL, SOFTMAX, LOGISTIC, QUANTIZE and DEQUANTIZE: values worked by hand from
  * SEMANTICS.md section 2 (the steps are in the comments), random broadcasting cases
- * against a naive implementation written here from the same text, regions, prepare
+ * against a naive implementation written here from the same text (with the arithmetic of
+ * kernel-test-helpers.h, which shares no code with the kernels), regions, prepare
  * rejections, and the real TFLM SOFTMAX rows of the person_detect golden file. */
 
 /* ---- building and running one-op models ---- */
@@ -393,16 +394,17 @@ naive_add_int8 (gint8 x, gint8 y, const Operand *in0, const Operand *in1, const 
   /* SEMANTICS.md: left_shift 20, twice_max = 2 max (s1, s2), multipliers s1/twice_max,
    * s2/twice_max, twice_max / (2^20 s_out). */
   double twice_max = 2.0 * (double) MAX (in0->scale, in1->scale);
-  gint32 m0, m1, mo, act_min, act_max;
+  gint32 m0, m1, mo;
+  int act_min, act_max;
   int e0, e1, eo;
 
-  bitlens_quantize_multiplier ((double) in0->scale / twice_max, &m0, &e0);
-  bitlens_quantize_multiplier ((double) in1->scale / twice_max, &m1, &e1);
-  bitlens_quantize_multiplier (twice_max / ((double) (1 << 20) * (double) out->scale), &mo, &eo);
-  gint32 v0 = bitlens_multiply_by_quantized_multiplier ((x - in0->zero_point) * (1 << 20), m0, e0);
-  gint32 v1 = bitlens_multiply_by_quantized_multiplier ((y - in1->zero_point) * (1 << 20), m1, e1);
-  gint32 value = bitlens_multiply_by_quantized_multiplier (v0 + v1, mo, eo) + out->zero_point;
-  bitlens_activation_range_quantized (activation, out->scale, out->zero_point, -128, 127, &act_min, &act_max);
+  kt_quantize_multiplier ((double) in0->scale / twice_max, &m0, &e0);
+  kt_quantize_multiplier ((double) in1->scale / twice_max, &m1, &e1);
+  kt_quantize_multiplier (twice_max / ((double) (1 << 20) * (double) out->scale), &mo, &eo);
+  gint32 v0 = kt_mbqm ((x - in0->zero_point) * (1 << 20), m0, e0);
+  gint32 v1 = kt_mbqm ((y - in1->zero_point) * (1 << 20), m1, e1);
+  gint32 value = kt_mbqm (v0 + v1, mo, eo) + out->zero_point;
+  kt_activation_range_int8 (activation, out->scale, out->zero_point, &act_min, &act_max);
   return (gint8) CLAMP (value, act_min, act_max);
 }
 
@@ -410,13 +412,14 @@ static gint8
 naive_mul_int8 (gint8 x, gint8 y, const Operand *in0, const Operand *in1, const Operand *out,
                 BitlensActivation activation)
 {
-  gint32 m, act_min, act_max;
+  gint32 m;
+  int act_min, act_max;
   int e;
 
-  bitlens_quantize_multiplier ((double) in0->scale * (double) in1->scale / (double) out->scale, &m, &e);
-  gint32 value = bitlens_multiply_by_quantized_multiplier ((x - in0->zero_point) * (y - in1->zero_point), m, e)
+  kt_quantize_multiplier ((double) in0->scale * (double) in1->scale / (double) out->scale, &m, &e);
+  gint32 value = kt_mbqm ((x - in0->zero_point) * (y - in1->zero_point), m, e)
                  + out->zero_point;
-  bitlens_activation_range_quantized (activation, out->scale, out->zero_point, -128, 127, &act_min, &act_max);
+  kt_activation_range_int8 (activation, out->scale, out->zero_point, &act_min, &act_max);
   return (gint8) CLAMP (value, act_min, act_max);
 }
 
@@ -1029,6 +1032,36 @@ test_quantize_float (void)
 }
 
 static void
+test_quantize_int16 (void)
+{
+  g_autoptr(GError) error = NULL;
+  /* float -> int16, scale 0.001, zp 0: 1.5 -> 1500; 40 -> 40000 saturates to 32767;
+   * -0.0005 / 0.001 = -0.5 in float -> -1 (ties away) */
+  float input[3] = { 1.5f, 40.0f, -0.0005f };
+  gint16 expected[3] = { 1500, 32767, -1 };
+  Operand in = OPERAND_FLOAT (1, 3);
+  Operand out_operand = { .type = BITLENS_TYPE_INT16, .rank = 1, .shape = { 3 }, .scale = 0.001f };
+  g_autoptr(BitlensModel) model = one_op_model (BITLENS_OP_QUANTIZE, 1, &in, &out_operand, NULL, &error);
+  g_autoptr(BitlensModel) back = NULL;
+  const void *inputs[1] = { input };
+  g_autofree gint16 *out = NULL;
+  g_autofree float *restored = NULL;
+
+  g_assert_no_error (error);
+  out = run_model (model, inputs);
+  g_assert_cmpmem (out, sizeof expected, expected, sizeof expected);
+
+  /* and back: 0.001f * 1500 in float */
+  back = one_op_model (BITLENS_OP_DEQUANTIZE, 1, &out_operand, &in, NULL, &error);
+  g_assert_no_error (error);
+  inputs[0] = expected;
+  restored = run_model (back, inputs);
+  g_assert_cmpfloat (restored[0], ==, 0.001f * 1500.0f);
+  g_assert_cmpfloat (restored[1], ==, 0.001f * 32767.0f);
+  g_assert_cmpfloat (restored[2], ==, -0.001f);
+}
+
+static void
 test_requantize (void)
 {
   g_autoptr(GError) error = NULL;
@@ -1360,6 +1393,7 @@ main (int argc, char **argv)
   g_test_add_func ("/logistic/int8/sweep", test_logistic_int8_sweep);
   g_test_add_func ("/logistic/float", test_logistic_float);
   g_test_add_func ("/quantize/float", test_quantize_float);
+  g_test_add_func ("/quantize/int16", test_quantize_int16);
   g_test_add_func ("/quantize/requantize", test_requantize);
   g_test_add_func ("/dequantize", test_dequantize);
   g_test_add_func ("/elementwise/unary-prepare-rejections", test_unary_prepare_rejections);
