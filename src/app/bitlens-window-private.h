@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <bitlens/bitlens.h>
+#include <bitlens/bitlens-dataset.h>
+#include <bitlens/bitlens-render.h>
+#include <bitlens/bitlens-saliency.h>
+
+#include "bitlens-browser.h"
+#include "bitlens-colorbar.h"
+#include "bitlens-image-view.h"
+#include "bitlens-prediction-panel.h"
+#include "bitlens-saliency-panel.h"
+#include "bitlens-window.h"
+
+G_BEGIN_DECLS
+
+/* Work shown in the progress bar; cancelled together by win.cancel. */
+typedef struct
+{
+  char         *label;
+  double        fraction;
+  GCancellable *cancellable;
+} BitlensWindowJob;
+
+struct _BitlensWindow
+{
+  AdwApplicationWindow    parent_instance;
+
+  /* template children */
+  AdwToastOverlay        *toast_overlay;
+  AdwWindowTitle         *window_title;
+  GtkStack               *main_stack;
+  AdwPreferencesGroup    *loaded_group;
+  AdwActionRow           *loaded_row;
+  AdwPreferencesGroup    *demo_group;
+  GtkListBox             *demo_list;
+  AdwPreferencesGroup    *recent_group;
+  GtkListBox             *recent_list;
+  AdwFlap                *flap;
+  BitlensBrowser         *browser;
+  GtkStack               *view_stack;
+  BitlensImageView       *image_view;
+  BitlensImageView       *image_view_b;
+  BitlensImageView       *image_view_diff;
+  GtkLabel               *readout_label;
+  GtkLabel               *colorbar_label;
+  BitlensColorbar        *colorbar;
+  BitlensPredictionPanel *prediction_panel;
+  BitlensSaliencyPanel   *saliency_panel;
+  GtkRevealer            *progress_revealer;
+  GtkLabel               *progress_label;
+  GtkProgressBar         *progress_bar;
+
+  /* owned */
+  GSettings              *settings;
+  BitlensModel           *models[BITLENS_N_SLOTS];
+  char                   *model_paths[BITLENS_N_SLOTS];
+  GListStore             *items;
+  BitlensDataset         *dataset;          /* when the items are a labelled dataset */
+  BitlensImageItem       *current_item;
+  BitlensImage           *current_image;
+  BitlensSaliencyMap     *maps[BITLENS_N_SLOTS];
+  BitlensSaliencyMap     *difference_map;
+  GHashTable             *score_cache;      /* "model\nimage" -> double* */
+  GHashTable             *map_cache;        /* "model\nimage\nparams" -> BitlensSaliencyMap* */
+  GPtrArray              *jobs;             /* BitlensWindowJob*, in start order */
+  GCancellable           *scoring_cancellable;
+  GCancellable           *image_cancellable;
+  GCancellable           *saliency_cancellables[BITLENS_N_SLOTS];
+  char                   *last_message;     /* the last toast, for tests */
+  guint                   refresh_source;
+  gboolean                comparing;
+  double                  threshold;
+};
+
+/* bitlens-window.c */
+void              bitlens_window_show_error           (BitlensWindow      *self,
+                                                       const char         *context,
+                                                       const GError       *error);
+void              bitlens_window_show_message         (BitlensWindow      *self,
+                                                       const char         *message);
+void              bitlens_window_load_model           (BitlensWindow      *self,
+                                                       BitlensSlot         slot,
+                                                       GFile              *file);
+void              bitlens_window_open_folder          (BitlensWindow      *self,
+                                                       GFile              *folder);
+void              bitlens_window_add_images           (BitlensWindow      *self,
+                                                       GFile             **files,
+                                                       guint               n_files);
+void              bitlens_window_compute_saliency     (BitlensWindow      *self,
+                                                       gboolean            force);
+void              bitlens_window_cancel_jobs          (BitlensWindow      *self);
+BitlensWindowJob *bitlens_window_begin_job            (BitlensWindow      *self,
+                                                       const char         *label,
+                                                       GCancellable       *cancellable);
+void              bitlens_window_update_job           (BitlensWindow      *self,
+                                                       BitlensWindowJob   *job,
+                                                       double              fraction);
+void              bitlens_window_end_job              (BitlensWindow      *self,
+                                                       BitlensWindowJob   *job);
+void              bitlens_window_fill_export_info     (BitlensWindow      *self,
+                                                       BitlensSlot         slot,
+                                                       BitlensImageItem   *item,
+                                                       BitlensSaliencyParams *params,
+                                                       BitlensRenderOptions *render,
+                                                       BitlensExportInfo  *info);
+
+/* bitlens-window-actions.c */
+void              bitlens_window_class_add_actions    (GtkWidgetClass     *widget_class);
+void              bitlens_window_update_actions       (BitlensWindow      *self);
+
+G_END_DECLS

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "bitlens-application.h"
+#include "bitlens-window.h"
+
+G_BEGIN_DECLS
+
+typedef gboolean (*GuiCondition) (gpointer user_data);
+
+/* Iterates the default main context until `condition` holds or `timeout_ms` pass;
+ * returns whether it held. */
+gboolean            gui_wait_until          (GuiCondition  condition,
+                                             gpointer      user_data,
+                                             guint         timeout_ms);
+/* Iterates the main context for about `ms` milliseconds. */
+void                gui_spin                (guint         ms);
+/* A registered, non-unique application (no D-Bus name), as the GUI tests and the
+ * screenshot tool use it. */
+BitlensApplication *gui_application_new     (void);
+/* Presents the window and waits until it is drawn. */
+void                gui_present             (GtkWindow    *window);
+/* Renders a widget (with GSK_RENDERER=cairo: the same pixels on every machine) and saves
+ * it as PNG. */
+gboolean            gui_save_screenshot     (GtkWidget    *widget,
+                                             const char   *path,
+                                             GError      **error);
+/* TRUE when the window has no job running. */
+gboolean            gui_window_is_idle      (gpointer      window);
+
+G_END_DECLS

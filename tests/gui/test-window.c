@@ -1,0 +1,505 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "bitlens-test"
+
+#include "config.h"
+
+#include <math.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
+
+#include "bitlens-window-private.h"
+#include "gui-util.h"
+#include "test-util.h"
+
+/* The real window under Xvfb: open a model and images, compute maps, compare two models,
+ * browse a labelled dataset and export, checking the results against the core computed
+ * directly. Skipped without a display or without ../shared. */
+
+#define TIMEOUT_MS 120000
+
+typedef struct
+{
+  BitlensApplication *application;
+  BitlensWindow      *window;
+  char               *temp_dir;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture->temp_dir = g_dir_make_tmp ("bitlens-gui-XXXXXX", &error);
+  g_assert_no_error (error);
+  fixture->application = gui_application_new ();
+  fixture->window = bitlens_window_new (fixture->application);
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1280, 800);
+  gui_present (GTK_WINDOW (fixture->window));
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir != NULL)
+    while ((name = g_dir_read_name (dir)) != NULL)
+      {
+        g_autofree char *child = g_build_filename (path, name, NULL);
+
+        if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+          remove_tree (child);
+        else
+          g_unlink (child);
+      }
+  g_rmdir (path);
+}
+
+static gboolean
+is_idle (gpointer window)
+{
+  return !bitlens_window_is_busy (window);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  bitlens_window_cancel_jobs (fixture->window);
+  gui_wait_until (is_idle, fixture->window, TIMEOUT_MS);
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  gui_spin (50);
+  g_clear_object (&fixture->application);
+  remove_tree (fixture->temp_dir);
+  g_free (fixture->temp_dir);
+}
+
+static void
+open_path (BitlensWindow *window,
+           const char    *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  bitlens_window_open_files (window, &file, 1);
+}
+
+static gboolean
+has_map_a (gpointer window)
+{
+  return is_idle (window) && bitlens_window_has_map (window, BITLENS_SLOT_A);
+}
+
+static gboolean
+has_maps_ab (gpointer window)
+{
+  return is_idle (window) && bitlens_window_has_map (window, BITLENS_SLOT_A)
+         && bitlens_window_has_map (window, BITLENS_SLOT_B);
+}
+
+/* The person score of an image computed with the core directly. */
+static double
+score_directly (const char *model_path,
+                const char *image_path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BitlensModel) model = bitlens_model_new_from_file (model_path, &error);
+  g_autoptr(BitlensInterpreter) interpreter = NULL;
+  g_autoptr(BitlensImage) image = bitlens_image_load (image_path, &error);
+  g_autofree void *input = NULL;
+  const BitlensTensor *tensor;
+
+  g_assert_no_error (error);
+  interpreter = bitlens_interpreter_new (model, BITLENS_INTERPRETER_DEFAULT, &error);
+  g_assert_no_error (error);
+  tensor = bitlens_model_get_tensor (model, bitlens_model_get_input (model, 0));
+  input = g_malloc (tensor->n_bytes);
+  g_assert_true (bitlens_image_to_input (image, tensor, input, &error));
+  g_assert_true (bitlens_interpreter_set_input_bytes (interpreter, input, tensor->n_bytes, &error));
+  bitlens_interpreter_invoke (interpreter);
+  return bitlens_interpreter_get_person_score (interpreter);
+}
+
+/* The map of the window's current parameters computed with the core directly. */
+static BitlensSaliencyMap *
+map_directly (BitlensWindow *window,
+              const char    *model_path,
+              const char    *image_path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BitlensModel) model = bitlens_model_new_from_file (model_path, &error);
+  g_autoptr(BitlensImage) image = bitlens_image_load (image_path, &error);
+  g_autoptr(GBytes) input = NULL;
+  BitlensSaliencyParams params;
+  BitlensSaliencyMap *map;
+
+  g_assert_no_error (error);
+  bitlens_saliency_panel_get_params (window->saliency_panel, &params);
+  input = bitlens_saliency_input_from_image (model, image, &error);
+  g_assert_no_error (error);
+  map = bitlens_saliency_compute (model, input, &params, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  return map;
+}
+
+static void
+assert_maps_equal (const BitlensSaliencyMap *a,
+                   const BitlensSaliencyMap *b)
+{
+  g_assert_cmpint (a->width, ==, b->width);
+  g_assert_cmpint (a->height, ==, b->height);
+  g_assert_cmpmem (a->values, sizeof (float) * a->width * a->height,
+                   b->values, sizeof (float) * b->width * b->height);
+}
+
+static void
+test_start_page (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  BitlensWindow *window = fixture->window;
+  g_autofree char *path = g_build_filename (fixture->temp_dir, "nothing.png", NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (window->main_stack), ==, "start");
+  g_assert_cmpuint (g_list_model_get_n_items (bitlens_window_get_items (window)), ==, 0);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window->main_stack)));
+  /* Nothing to export without a model and an image. */
+  g_assert_null (window->maps[BITLENS_SLOT_A]);
+  g_assert_false (bitlens_window_export_current (window, path, &error));
+  g_assert_error (error, BITLENS_ERROR, BITLENS_ERROR_INPUT_INVALID);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+}
+
+static void
+test_bad_files (Fixture       *fixture,
+                gconstpointer  data)
+{
+  BitlensWindow *window = fixture->window;
+  g_autofree char *bad_model = g_build_filename (fixture->temp_dir, "garbage.tflite", NULL);
+  g_autofree char *bad_image = g_build_filename (fixture->temp_dir, "garbage.png", NULL);
+  g_autofree char *missing = g_build_filename (fixture->temp_dir, "missing.tflite", NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_file_set_contents (bad_model, "this is not a flatbuffer", -1, &error));
+  g_assert_true (g_file_set_contents (bad_image, "\x89PNG\r\n\x1a\n truncated", -1, &error));
+
+  open_path (window, bad_model);
+  g_assert_null (window->models[BITLENS_SLOT_A]);
+  g_assert_nonnull (window->last_message);
+  g_assert_nonnull (strstr (window->last_message, "garbage.tflite"));
+
+  open_path (window, missing);
+  g_assert_nonnull (strstr (window->last_message, "missing.tflite"));
+
+  /* A broken image: the window says so and keeps working. */
+  g_clear_pointer (&window->last_message, g_free);
+  open_path (window, bad_image);
+  gui_wait_until (is_idle, window, TIMEOUT_MS);
+  gui_spin (200);
+  g_assert_nonnull (window->last_message);
+  g_assert_nonnull (strstr (window->last_message, "garbage.png"));
+  g_assert_nonnull (bitlens_image_item_get_error (bitlens_window_get_current_item (window)));
+}
+
+static void
+test_single_image (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  BitlensWindow *window = fixture->window;
+  g_autofree char *model_path = test_shared_path ("models/tflm/person_detect.tflite");
+  g_autofree char *image_path = test_shared_path ("data/vww/person/000000000785.png");
+  g_autoptr(BitlensSaliencyMap) expected = NULL;
+  BitlensImageItem *item;
+  double expected_score;
+  double zoom;
+
+  if (model_path == NULL || image_path == NULL)
+    return;
+
+  open_path (window, model_path);
+  g_assert_nonnull (window->models[BITLENS_SLOT_A]);
+  open_path (window, image_path);
+  g_assert_true (gui_wait_until (has_map_a, window, TIMEOUT_MS));
+
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (window->main_stack), ==, "workspace");
+  item = bitlens_window_get_current_item (window);
+  g_assert_nonnull (item);
+  expected_score = score_directly (model_path, image_path);
+  g_assert_cmpfloat (bitlens_image_item_get_score (item, BITLENS_SLOT_A), ==, expected_score);
+  g_assert_cmpstr (bitlens_prediction_panel_get_outcome_text (window->prediction_panel, BITLENS_SLOT_A), ==,
+                   expected_score >= 0.5 ? "Predicts: person" : "Predicts: no person");
+
+  expected = map_directly (window, model_path, image_path);
+  assert_maps_equal (window->maps[BITLENS_SLOT_A], expected);
+  g_assert_nonnull (bitlens_image_view_get_overlay (window->image_view));
+
+  /* Zoom goes through the action and stays within bounds. */
+  zoom = bitlens_image_view_get_zoom (window->image_view);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.zoom-in", NULL));
+  g_assert_cmpfloat (bitlens_image_view_get_zoom (window->image_view), >, zoom);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.zoom-fit", NULL));
+  g_assert_cmpfloat (bitlens_image_view_get_zoom (window->image_view), ==, 1.0);
+
+  /* The map is cached per model and image: computing again with the same parameters is
+   * immediate. */
+  bitlens_window_compute_saliency (window, FALSE);
+  g_assert_true (bitlens_window_has_map (window, BITLENS_SLOT_A));
+  g_assert_false (bitlens_window_is_busy (window));
+}
+
+static void
+test_compare_and_export (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  BitlensWindow *window = fixture->window;
+  g_autofree char *model_a = test_shared_path ("models/tflm/person_detect.tflite");
+  g_autofree char *model_b = test_shared_path ("models/mlperf_tiny/vww_96_int8.tflite");
+  g_autofree char *image_path = test_shared_path ("data/vww/no_person/000000000724.png");
+  g_autofree char *export_path = g_build_filename (fixture->temp_dir, "annotated.png", NULL);
+  g_autoptr(BitlensSaliencyMap) expected_b = NULL;
+  g_autoptr(BitlensImage) exported = NULL;
+  g_autoptr(GError) error = NULL;
+  BitlensImageItem *item;
+  double zoom;
+
+  if (model_a == NULL || model_b == NULL || image_path == NULL)
+    return;
+
+  open_path (window, model_a);
+  open_path (window, image_path);
+  g_assert_true (gui_wait_until (has_map_a, window, TIMEOUT_MS));
+  g_assert_false (bitlens_window_get_comparing (window));
+
+  {
+    g_autoptr(GFile) file = g_file_new_for_path (model_b);
+    bitlens_window_open_compare_model (window, file);
+  }
+  g_assert_nonnull (window->models[BITLENS_SLOT_B]);
+  /* A second model switches compare mode on. */
+  g_assert_true (bitlens_window_get_comparing (window));
+  g_assert_true (gui_wait_until (has_maps_ab, window, TIMEOUT_MS));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window->image_view_b)));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window->image_view_diff)));
+
+  item = bitlens_window_get_current_item (window);
+  g_assert_cmpfloat (bitlens_image_item_get_score (item, BITLENS_SLOT_B), ==, score_directly (model_b, image_path));
+  expected_b = map_directly (window, model_b, image_path);
+  assert_maps_equal (window->maps[BITLENS_SLOT_B], expected_b);
+
+  /* The difference view shows A minus B. */
+  g_assert_nonnull (window->difference_map);
+  for (int i = 0; i < window->difference_map->width * window->difference_map->height; i += 97)
+    g_assert_cmpfloat (window->difference_map->values[i], ==,
+                       window->maps[BITLENS_SLOT_A]->values[i] - window->maps[BITLENS_SLOT_B]->values[i]);
+  g_assert_nonnull (bitlens_image_view_get_overlay (window->image_view_diff));
+
+  /* Zoom, pan and hover are synchronized. */
+  zoom = bitlens_image_view_get_zoom (window->image_view_b);
+  bitlens_image_view_zoom_in (window->image_view);
+  g_assert_cmpfloat (bitlens_image_view_get_zoom (window->image_view_b), >, zoom);
+  g_assert_cmpfloat (bitlens_image_view_get_zoom (window->image_view_diff), ==,
+                     bitlens_image_view_get_zoom (window->image_view));
+  g_object_set (window->image_view_b, "hover-x", 0.25, "hover-y", 0.75, NULL);
+  {
+    double hover_x, hover_y;
+
+    g_object_get (window->image_view, "hover-x", &hover_x, "hover-y", &hover_y, NULL);
+    g_assert_cmpfloat (hover_x, ==, 0.25);
+    g_assert_cmpfloat (hover_y, ==, 0.75);
+    g_assert_nonnull (strstr (gtk_label_get_label (window->readout_label), "A−B"));
+  }
+
+  /* Export the annotated PNG of the current view. */
+  g_assert_true (bitlens_window_export_current (window, export_path, &error));
+  g_assert_no_error (error);
+  exported = bitlens_image_load (export_path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (exported->width, >=, 384);
+
+  /* Leaving compare mode hides B and the difference. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.compare", NULL));
+  g_assert_false (bitlens_window_get_comparing (window));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (window->image_view_b)));
+}
+
+/* A labelled dataset of three person and three no-person images from vww, in a temporary
+ * folder (symbolic links, no copies). */
+static char *
+make_dataset (Fixture *fixture)
+{
+  static const char *files[] = {
+    "person/000000000785.png", "person/000000000885.png", "person/000000001000.png",
+    "no_person/000000000724.png", "no_person/000000002157.png", "no_person/000000003845.png",
+  };
+  g_autofree char *dataset = g_build_filename (fixture->temp_dir, "mini", NULL);
+  g_autoptr(GString) csv = g_string_new ("file,label\n");
+  g_autofree char *labels = g_build_filename (dataset, "labels.csv", NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (dataset, 0755), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *relative = g_build_filename ("data/vww", files[i], NULL);
+      g_autofree char *source = test_shared_path (relative);
+      g_autofree char *name = g_path_get_basename (files[i]);
+      g_autofree char *link = g_build_filename (dataset, name, NULL);
+
+      if (source == NULL)
+        return NULL;
+      g_assert_cmpint (symlink (source, link), ==, 0);
+      g_string_append_printf (csv, "%s,%d\n", name, g_str_has_prefix (files[i], "person/") ? 1 : 0);
+    }
+  g_assert_true (g_file_set_contents (labels, csv->str, -1, &error));
+  return g_steal_pointer (&dataset);
+}
+
+static gboolean
+all_scored (gpointer window)
+{
+  GListModel *items = bitlens_window_get_items (window);
+  guint n = g_list_model_get_n_items (items);
+
+  if (n == 0 || !is_idle (window))
+    return FALSE;
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(BitlensImageItem) item = g_list_model_get_item (items, i);
+      if (!bitlens_image_item_has_score (item, BITLENS_SLOT_A))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static guint
+count_files (const char *folder)
+{
+  g_autoptr(GDir) dir = g_dir_open (folder, 0, NULL);
+  guint n = 0;
+
+  while (dir != NULL && g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
+static gboolean
+export_folder_full (gpointer user_data)
+{
+  const char *folder = user_data;
+
+  return count_files (folder) > 0;
+}
+
+static void
+test_dataset_browser (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  BitlensWindow *window = fixture->window;
+  g_autofree char *model_path = test_shared_path ("models/tflm/person_detect.tflite");
+  g_autofree char *dataset = NULL;
+  g_autofree char *export_folder = g_build_filename (fixture->temp_dir, "export", NULL);
+  GListModel *items, *shown;
+  guint n_failures = 0, n_false_positives = 0;
+  double previous = G_MAXDOUBLE;
+
+  if (model_path == NULL)
+    return;
+  dataset = make_dataset (fixture);
+  if (dataset == NULL)
+    return;
+
+  open_path (window, model_path);
+  open_path (window, dataset);
+  g_assert_true (gui_wait_until (all_scored, window, TIMEOUT_MS));
+
+  items = bitlens_window_get_items (window);
+  g_assert_cmpuint (g_list_model_get_n_items (items), ==, 6);
+  for (guint i = 0; i < 6; i++)
+    {
+      g_autoptr(BitlensImageItem) item = g_list_model_get_item (items, i);
+      double score = score_directly (model_path, bitlens_image_item_get_path (item));
+      int label = bitlens_image_item_get_label (item);
+
+      /* Labels from labels.csv, scores from the core's evaluation. */
+      g_assert_cmpint (label, ==, g_str_has_prefix (bitlens_image_item_get_name (item), "000000000724") ||
+                                  g_str_has_prefix (bitlens_image_item_get_name (item), "000000002157") ||
+                                  g_str_has_prefix (bitlens_image_item_get_name (item), "000000003845") ? 0 : 1);
+      g_assert_cmpfloat (bitlens_image_item_get_score (item, BITLENS_SLOT_A), ==, score);
+      if ((score >= 0.5) != (label == 1))
+        n_failures++;
+      if (score >= 0.5 && label == 0)
+        n_false_positives++;
+    }
+
+  shown = bitlens_browser_get_shown_items (window->browser);
+  bitlens_browser_set_filter (window->browser, BITLENS_BROWSER_FILTER_FAILURES);
+  g_assert_cmpuint (g_list_model_get_n_items (shown), ==, n_failures);
+  bitlens_browser_set_filter (window->browser, BITLENS_BROWSER_FILTER_FALSE_POSITIVES);
+  g_assert_cmpuint (g_list_model_get_n_items (shown), ==, n_false_positives);
+
+  /* Sorted by score, highest first. */
+  bitlens_browser_set_filter (window->browser, BITLENS_BROWSER_FILTER_ALL);
+  bitlens_browser_set_sort (window->browser, BITLENS_BROWSER_SORT_SCORE);
+  for (guint i = 0; i < g_list_model_get_n_items (shown); i++)
+    {
+      g_autoptr(BitlensImageItem) item = g_list_model_get_item (shown, i);
+      double score = bitlens_image_item_get_score (item, BITLENS_SLOT_A);
+
+      g_assert_cmpfloat (score, <=, previous);
+      previous = score;
+    }
+
+  /* Keyboard navigation moves the selection and the shown image. */
+  bitlens_browser_select_position (window->browser, 0);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.next-image", NULL));
+  {
+    g_autoptr(BitlensImageItem) second = g_list_model_get_item (shown, 1);
+    g_assert_true (bitlens_window_get_current_item (window) == second);
+  }
+
+  /* Batch export of the shown list, two images. */
+  bitlens_browser_set_sort (window->browser, BITLENS_BROWSER_SORT_NAME);
+  g_assert_cmpint (g_mkdir_with_parents (export_folder, 0755), ==, 0);
+  gui_wait_until (is_idle, window, TIMEOUT_MS);
+  bitlens_window_export_shown_items (window, export_folder);
+  g_assert_true (bitlens_window_is_busy (window));
+  g_assert_true (gui_wait_until (is_idle, window, TIMEOUT_MS));
+  g_assert_true (export_folder_full (export_folder));
+  g_assert_cmpuint (count_files (export_folder), ==, 6);
+  {
+    g_autofree char *first = g_build_filename (export_folder, "000000000724-saliency.png", NULL);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(BitlensImage) image = bitlens_image_load (first, &error);
+
+    g_assert_no_error (error);
+    g_assert_nonnull (image);
+  }
+}
+
+static void
+test_no_display (void)
+{
+  g_test_skip ("no display: run the GUI tests under xvfb-run (tools/test does)");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  if (g_getenv ("DISPLAY") == NULL || *g_getenv ("DISPLAY") == '\0')
+    {
+      g_test_init (&argc, &argv, NULL);
+      g_test_add_func ("/gui/no-display", test_no_display);
+      return g_test_run ();
+    }
+
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  g_test_add ("/gui/start-page", Fixture, NULL, fixture_set_up, test_start_page, fixture_tear_down);
+  g_test_add ("/gui/bad-files", Fixture, NULL, fixture_set_up, test_bad_files, fixture_tear_down);
+  g_test_add ("/gui/single-image", Fixture, NULL, fixture_set_up, test_single_image, fixture_tear_down);
+  g_test_add ("/gui/compare-and-export", Fixture, NULL, fixture_set_up, test_compare_and_export, fixture_tear_down);
+  g_test_add ("/gui/dataset-browser", Fixture, NULL, fixture_set_up, test_dataset_browser, fixture_tear_down);
+  return g_test_run ();
+}
