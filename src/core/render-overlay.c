@@ -142,11 +142,12 @@ bitlens_render_scale_compute (const BitlensSaliencyMap * const *maps,
   for (guint m = 0; m < n_maps; m++)
     for (gsize i = 0; i < (gsize) maps[m]->width * maps[m]->height; i++)
       {
-        double v = sign_transform (maps[m]->values[i], options->sign);
-        if (options->sign == BITLENS_RENDER_SIGN_BOTH)
-          v = fabs (v);
-        if (isfinite (v))
-          magnitudes[n++] = (float) v;
+        double v;
+
+        if (!isfinite (maps[m]->values[i]))
+          continue;
+        v = sign_transform (maps[m]->values[i], options->sign);
+        magnitudes[n++] = (float) fabs (v);
       }
 
   /* Nearest rank: the smallest value with at least P percent of the values at or below. */
