@@ -61,8 +61,11 @@ typedef struct
   double   score;        /* person score; NaN without a model or when not loaded */
   int      width;        /* of the image file, 0 when not loaded */
   int      height;
-  double   mean_luma;    /* ITU-R 601 luma (299 R + 587 G + 114 B) / 1000, 0..255; NaN when not loaded */
-  double   std_luma;     /* population standard deviation of the luma */
+  /* Mean and population standard deviation of the pixels' ITU-R 601 luma, 0..255, in
+   * Pillow's "L" fixed point: (19595 R + 38470 G + 7471 B + 32768) >> 16 (so they match
+   * the values of labels.csv files made with Pillow, such as vww's). NaN when not loaded. */
+  double   mean_luma;
+  double   std_luma;
 } BitlensPrediction;
 
 /* Reports `done` of `total` images. From bitlens_evaluation_run it is called from the worker

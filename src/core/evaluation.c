@@ -39,16 +39,24 @@ bitlens_evaluation_options_init (BitlensEvaluationOptions *options)
   options->interpreter_flags = BITLENS_INTERPRETER_DEFAULT;
 }
 
-/* Image measurements: ITU-R 601 luma y = (299 R + 587 G + 114 B) / 1000, its mean and its
- * population standard deviation. The mean comes from an exact integer sum; the deviation
- * from a second pass around that mean. */
+/* Image measurements: the ITU-R 601 luma of each pixel in the fixed point Pillow's "L"
+ * conversion uses, y = (19595 R + 38470 G + 7471 B + 32768) >> 16 (0..255), then the mean
+ * and the population standard deviation of y over the image. Labelled datasets made in
+ * Python carry exactly these values (vww's labels.csv, rounded to 0.1). The sums are exact
+ * integers. */
+static guint
+pixel_luma (const guint8 *rgb)
+{
+  return (19595u * rgb[0] + 38470u * rgb[1] + 7471u * rgb[2] + 32768u) >> 16;
+}
+
 static void
 measure_image (const BitlensImage *image,
                BitlensPrediction  *prediction)
 {
   gsize n_pixels = (gsize) image->width * image->height;
-  guint64 sum = 0;
-  double mean, squares = 0.0;
+  guint64 sum = 0, squares = 0;
+  double mean, variance;
 
   prediction->width = image->width;
   prediction->height = image->height;
@@ -60,18 +68,14 @@ measure_image (const BitlensImage *image,
     }
   for (gsize p = 0; p < n_pixels; p++)
     {
-      const guint8 *rgb = image->pixels + p * 3;
-      sum += 299u * rgb[0] + 587u * rgb[1] + 114u * rgb[2];
+      guint64 luma = pixel_luma (image->pixels + p * 3);
+      sum += luma;
+      squares += luma * luma;
     }
-  mean = (double) sum / 1000.0 / (double) n_pixels;
-  for (gsize p = 0; p < n_pixels; p++)
-    {
-      const guint8 *rgb = image->pixels + p * 3;
-      double luma = (299u * rgb[0] + 587u * rgb[1] + 114u * rgb[2]) / 1000.0;
-      squares += (luma - mean) * (luma - mean);
-    }
+  mean = (double) sum / (double) n_pixels;
+  variance = (double) squares / (double) n_pixels - mean * mean;
   prediction->mean_luma = mean;
-  prediction->std_luma = sqrt (squares / (double) n_pixels);
+  prediction->std_luma = sqrt (MAX (variance, 0.0));
 }
 
 /* The shared state of one run. Workers take items from `next_item` and write only their
