@@ -3,133 +3,13 @@
 
 #include "config.h"
 
+#include "async-progress.h"
 #include "bitlens/bitlens-error.h"
 #include "saliency-private.h"
 
 /* GTask-based async variants of the saliency computations. Work runs in a GTask thread
- * (which itself uses the saliency worker threads); progress is relayed to the caller's
- * thread-default main context, coalesced: at most one pending report at a time, carrying
- * the latest counts. */
-
-typedef struct
-{
-  GMainContext        *context;
-  BitlensProgressFunc  func;
-  gpointer             data;
-  GDestroyNotify       destroy;
-
-  GMutex               mutex;
-  guint                done;
-  guint                total;
-  gboolean             pending;
-} ProgressRelay;
-
-typedef struct
-{
-  GMainContext   *context;
-  GDestroyNotify  destroy;
-  gpointer        data;
-} DestroyCall;
-
-static gboolean
-destroy_call_run (gpointer user_data)
-{
-  DestroyCall *call = user_data;
-
-  call->destroy (call->data);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-destroy_call_free (gpointer user_data)
-{
-  DestroyCall *call = user_data;
-
-  g_main_context_unref (call->context);
-  g_free (call);
-}
-
-static void
-progress_relay_clear (gpointer data)
-{
-  ProgressRelay *relay = data;
-
-  g_mutex_clear (&relay->mutex);
-  if (relay->destroy != NULL)
-    {
-      /* progress_data is freed in the caller's context, like the reports. */
-      DestroyCall *call = g_new0 (DestroyCall, 1);
-
-      call->context = g_main_context_ref (relay->context);
-      call->destroy = relay->destroy;
-      call->data = relay->data;
-      g_main_context_invoke_full (relay->context, G_PRIORITY_DEFAULT, destroy_call_run, call, destroy_call_free);
-    }
-  g_main_context_unref (relay->context);
-}
-
-static void
-progress_relay_unref (ProgressRelay *relay)
-{
-  g_atomic_rc_box_release_full (relay, progress_relay_clear);
-}
-
-static ProgressRelay *
-progress_relay_new (BitlensProgressFunc func,
-                    gpointer            data,
-                    GDestroyNotify      destroy)
-{
-  ProgressRelay *relay = g_atomic_rc_box_new0 (ProgressRelay);
-
-  relay->context = g_main_context_ref_thread_default ();
-  relay->func = func;
-  relay->data = data;
-  relay->destroy = destroy;
-  g_mutex_init (&relay->mutex);
-  return relay;
-}
-
-static gboolean
-relay_report (gpointer data)
-{
-  ProgressRelay *relay = data;
-  guint done, total;
-
-  g_mutex_lock (&relay->mutex);
-  done = relay->done;
-  total = relay->total;
-  relay->pending = FALSE;
-  g_mutex_unlock (&relay->mutex);
-  if (relay->func != NULL)
-    relay->func (done, total, relay->data);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-relay_progress (guint    done,
-                guint    total,
-                gpointer data)
-{
-  ProgressRelay *relay = data;
-  gboolean schedule;
-
-  g_mutex_lock (&relay->mutex);
-  relay->done = done;
-  relay->total = total;
-  schedule = !relay->pending;
-  relay->pending = TRUE;
-  g_mutex_unlock (&relay->mutex);
-
-  if (schedule)
-    {
-      GSource *source = g_idle_source_new ();
-      g_source_set_callback (source, relay_report, g_atomic_rc_box_acquire (relay),
-                             (GDestroyNotify) progress_relay_unref);
-      g_source_set_static_name (source, "[bitlens] saliency progress");
-      g_source_attach (source, relay->context);
-      g_source_unref (source);
-    }
-}
+ * (which itself uses the saliency worker threads); progress reaches the caller's
+ * thread-default main context through bitlens_async_progress_attach (), coalesced. */
 
 typedef struct
 {
@@ -138,7 +18,8 @@ typedef struct
   BitlensSaliencyParams      params;
   BitlensSaliencyMap        *map;              /* faithfulness */
   BitlensFaithfulnessParams  faithfulness;
-  ProgressRelay             *relay;
+  BitlensProgressFunc        progress;         /* for the workers, owned by the task */
+  gpointer                   progress_data;
 } TaskData;
 
 static void
@@ -149,7 +30,6 @@ task_data_free (gpointer data)
   g_clear_pointer (&task_data->model, bitlens_model_unref);
   g_clear_pointer (&task_data->input, g_bytes_unref);
   g_clear_pointer (&task_data->map, bitlens_saliency_map_free);
-  g_clear_pointer (&task_data->relay, progress_relay_unref);
   g_free (task_data);
 }
 
@@ -174,8 +54,9 @@ task_new (gpointer             source_tag,
   g_task_set_check_cancellable (task, FALSE);
   task_data->model = bitlens_model_ref (model);
   task_data->input = g_bytes_ref (input);
-  task_data->relay = progress_relay_new (progress, progress_data, progress_destroy);
   g_task_set_task_data (task, task_data, task_data_free);
+  bitlens_async_progress_attach (task, progress, progress_data, progress_destroy,
+                                 &task_data->progress, &task_data->progress_data);
   return task;
 }
 
@@ -190,7 +71,7 @@ saliency_thread (GTask        *task,
   BitlensSaliencyMap *map;
 
   map = bitlens_saliency_compute (task_data->model, task_data->input, &task_data->params,
-                                  relay_progress, task_data->relay, cancellable, &error);
+                                  task_data->progress, task_data->progress_data, cancellable, &error);
   if (map == NULL)
     g_task_return_error (task, error);
   else
@@ -240,7 +121,7 @@ faithfulness_thread (GTask        *task,
   BitlensFaithfulness *result;
 
   result = bitlens_faithfulness_compute (task_data->model, task_data->input, task_data->map,
-                                         &task_data->faithfulness, relay_progress, task_data->relay,
+                                         &task_data->faithfulness, task_data->progress, task_data->progress_data,
                                          cancellable, &error);
   if (result == NULL)
     g_task_return_error (task, error);
