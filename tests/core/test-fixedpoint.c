@@ -251,6 +251,21 @@ test_get_reciprocal (void)
   g_assert_cmpfloat (max_error, <, 3e-9);
 }
 
+static void
+test_input_radius (void)
+{
+  /* floor ((2^m - 1) * 2^(31 - m) / 2^shift) */
+  g_assert_cmpint (bitlens_fixedpoint_input_radius (5, 23), ==, 248);     /* 31 * 2^26 / 2^23 */
+  g_assert_cmpint (bitlens_fixedpoint_input_radius (5, 26), ==, 31);
+  g_assert_cmpint (bitlens_fixedpoint_input_radius (5, 20), ==, 1984);
+  g_assert_cmpint (bitlens_fixedpoint_input_radius (4, 24), ==, 120);     /* 15 * 2^27 / 2^24 */
+  g_assert_cmpint (bitlens_fixedpoint_input_radius (4, 25), ==, 60);
+  g_assert_cmpint (bitlens_fixedpoint_input_radius (4, 30), ==, 1);       /* 1.875 */
+  g_assert_cmpint (bitlens_fixedpoint_input_radius (4, 31), ==, 0);       /* 0.9375 */
+  g_assert_cmpint (bitlens_fixedpoint_input_radius (4, 0), ==, 2013265920);
+  g_assert_cmpint (bitlens_fixedpoint_input_radius (4, 63), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -263,6 +278,7 @@ main (int argc, char **argv)
   g_test_add_func ("/fixedpoint/one-over-one-plus-x", test_one_over_one_plus_x);
   g_test_add_func ("/fixedpoint/logistic", test_logistic);
   g_test_add_func ("/fixedpoint/get-reciprocal", test_get_reciprocal);
+  g_test_add_func ("/fixedpoint/input-radius", test_input_radius);
 
   return g_test_run ();
 }

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <math.h>
+
 #include "fixedpoint.h"
 #include "quantization-math.h"
 
@@ -192,4 +194,18 @@ bitlens_fixedpoint_get_reciprocal (gint32  x,
   /* x shifted to [1, 2) (top bit at 2^31), minus 1: a Q0 value in [0, 1). */
   gint32 shifted_minus_one = (gint32) (((guint32) x << headroom_plus_one) - ((guint32) 1 << 31));
   return bitlens_fixedpoint_one_over_one_plus_x_for_x_in_0_1 (shifted_minus_one);
+}
+
+gint32
+bitlens_fixedpoint_input_radius (int integer_bits,
+                                 int left_shift)
+{
+  g_assert (integer_bits >= 0 && integer_bits < 31 && left_shift >= 0);
+
+  if (left_shift > 62)
+    return 0;
+  double max_input_rescaled = 1.0 * ((1 << integer_bits) - 1)
+                              * (double) (G_GINT64_CONSTANT (1) << (31 - integer_bits))
+                              / (double) (G_GINT64_CONSTANT (1) << left_shift);
+  return (gint32) floor (max_input_rescaled);
 }

@@ -54,4 +54,11 @@ gint32 bitlens_fixedpoint_get_reciprocal         (gint32  x,
                                                   int     integer_bits,
                                                   int    *num_bits_over_unit);
 
+/* TFLite CalculateInputRadius (integer_bits, left_shift, 31): the largest input
+ * difference that, shifted left by @left_shift before the multiplier scales it into
+ * Q(integer_bits), stays below the format's maximum: floor ((2^m - 1) * 2^(31 - m) /
+ * 2^left_shift). 0 <= left_shift; 0 past a shift of 62. */
+gint32 bitlens_fixedpoint_input_radius           (int     integer_bits,
+                                                  int     left_shift);
+
 G_END_DECLS

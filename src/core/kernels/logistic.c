@@ -68,15 +68,8 @@ logistic_prepare_int8 (const BitlensTensor  *input,
   prepared->input_multiplier = (gint32) round (q * (double) (G_GINT64_CONSTANT (1) << 31));
   prepared->input_zero_point = bitlens_tensor_zero_point (input);
 
-  /* CalculateInputRadius (4, shift, 31) = floor (15 * 2^27 / 2^shift); int8 differences
-   * never reach a radius below 1, which covers the shifts past 62. */
-  if (prepared->input_left_shift > 62)
-    prepared->input_range_radius = 0;
-  else
-    prepared->input_range_radius =
-      (gint32) floor (1.0 * ((1 << INPUT_INTEGER_BITS) - 1)
-                      * (double) (G_GINT64_CONSTANT (1) << (31 - INPUT_INTEGER_BITS))
-                      / (double) (G_GINT64_CONSTANT (1) << prepared->input_left_shift));
+  prepared->input_range_radius = bitlens_fixedpoint_input_radius (INPUT_INTEGER_BITS,
+                                                                   prepared->input_left_shift);
   return TRUE;
 }
 

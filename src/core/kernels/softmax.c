@@ -42,17 +42,6 @@ typedef struct
   float  beta;
 } SoftmaxPrepared;
 
-/* TFLite CalculateInputRadius (input_integer_bits, input_left_shift, 31). */
-static gint32
-calculate_input_radius (int input_integer_bits,
-                        int input_left_shift)
-{
-  double max_input_rescaled = 1.0 * ((1 << input_integer_bits) - 1)
-                              * (double) (G_GINT64_CONSTANT (1) << (31 - input_integer_bits))
-                              / (double) (G_GINT64_CONSTANT (1) << input_left_shift);
-  return (gint32) floor (max_input_rescaled);
-}
-
 static gboolean
 softmax_prepare_int8 (const BitlensTensor  *input,
                       const BitlensTensor  *output,
@@ -92,8 +81,8 @@ softmax_prepare_int8 (const BitlensTensor  *input,
   bitlens_quantize_multiplier_greater_than_one (real_multiplier, &prepared->input_multiplier,
                                                 &prepared->input_left_shift);
   g_assert (prepared->input_left_shift >= 0 && prepared->input_left_shift <= 31);
-  prepared->diff_min = -calculate_input_radius (SCALED_DIFF_INTEGER_BITS,
-                                                prepared->input_left_shift);
+  prepared->diff_min = -bitlens_fixedpoint_input_radius (SCALED_DIFF_INTEGER_BITS,
+                                                         prepared->input_left_shift);
   return TRUE;
 }
 
