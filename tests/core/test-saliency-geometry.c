@@ -311,7 +311,9 @@ test_method_names (void)
     {
       g_assert_true (bitlens_saliency_method_from_name (bitlens_saliency_method_get_name (m), &method));
       g_assert_cmpint (method, ==, m);
-      g_assert_true (bitlens_saliency_method_is_available (m) == (m == BITLENS_SALIENCY_OCCLUSION));
+      /* Occlusion is always there; the gradient methods plug in later. */
+      if (m == BITLENS_SALIENCY_OCCLUSION)
+        g_assert_true (bitlens_saliency_method_is_available (m));
     }
   g_assert_false (bitlens_saliency_method_from_name ("lime", &method));
 
