@@ -90,7 +90,13 @@ typedef struct
   gsize        pos;
   Token        token;     /* current token */
   GError     **error;
+  guint        depth;     /* nesting of '(' and '!' */
+  guint        n_terms;   /* comparisons and has() so far */
 } Parser;
+
+/* Bounds that keep the recursive parser, evaluator and printer within a small stack. */
+#define MAX_DEPTH 100
+#define MAX_TERMS 1000
 
 /* 1-based character column of a byte offset. */
 static guint
@@ -528,11 +534,17 @@ parse_primary (Parser *parser)
         g_autoptr(Node) inner = NULL;
         gsize open_offset = token->offset;
 
+        if (++parser->depth > MAX_DEPTH)
+          {
+            set_error (parser, token->offset, _("parentheses and '!' nest more than %d deep"), MAX_DEPTH);
+            return NULL;
+          }
         if (!next_token (parser))
           return NULL;
         inner = parse_or (parser);
         if (inner == NULL)
           return NULL;
+        parser->depth--;
         if (token->kind != TOKEN_RPAREN)
           {
             g_autofree char *found = describe_token (parser);
@@ -545,6 +557,15 @@ parse_primary (Parser *parser)
         return g_steal_pointer (&inner);
       }
     case TOKEN_IDENT:
+    case TOKEN_NUMBER:
+    case TOKEN_STRING:
+      if (++parser->n_terms > MAX_TERMS)
+        {
+          set_error (parser, token->offset, _("more than %d comparisons"), MAX_TERMS);
+          return NULL;
+        }
+      if (token->kind != TOKEN_IDENT)
+        return parse_comparison (parser);
       if (strcmp (token->text, "has") == 0)
         {
           /* "has" is a function only when "(" follows; otherwise a column named has. */
@@ -554,9 +575,6 @@ parse_primary (Parser *parser)
           if (look < parser->length && parser->text[look] == '(')
             return parse_has (parser);
         }
-      return parse_comparison (parser);
-    case TOKEN_NUMBER:
-    case TOKEN_STRING:
       return parse_comparison (parser);
     case TOKEN_END:
       set_error (parser, token->offset, _("the expression ends too early: expected a comparison"));
@@ -583,11 +601,17 @@ parse_unary (Parser *parser)
     {
       g_autoptr(Node) node = node_new (NODE_NOT);
 
+      if (++parser->depth > MAX_DEPTH)
+        {
+          set_error (parser, parser->token.offset, _("parentheses and '!' nest more than %d deep"), MAX_DEPTH);
+          return NULL;
+        }
       if (!next_token (parser))
         return NULL;
       node->left = parse_unary (parser);
       if (node->left == NULL)
         return NULL;
+      parser->depth--;
       return g_steal_pointer (&node);
     }
   return parse_primary (parser);

@@ -371,6 +371,39 @@ test_robust (void)
   g_rand_free (rand);
 }
 
+/* Deep nesting and very long expressions are refused before they can exhaust the stack. */
+static void
+test_limits (void)
+{
+  g_autoptr(GString) deep = g_string_new (NULL);
+  g_autoptr(GString) nots = g_string_new (NULL);
+  g_autoptr(GString) ok = g_string_new (NULL);
+  g_autoptr(GString) chain = g_string_new ("a == 1");
+
+  for (int i = 0; i < 100; i++)
+    g_string_append_c (ok, '(');
+  g_string_append (ok, "a == 1");
+  for (int i = 0; i < 100; i++)
+    g_string_append_c (ok, ')');
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(BitlensExpression) expression = bitlens_expression_parse (ok->str, &error);
+    g_assert_no_error (error);
+  }
+
+  for (int i = 0; i < 100000; i++)
+    g_string_append_c (deep, '(');
+  assert_parse_error (deep->str, "parentheses and '!' nest more than 100 deep at column 101");
+  for (int i = 0; i < 100000; i++)
+    g_string_append_c (nots, '!');
+  g_string_append (nots, "a == 1");
+  assert_parse_error (nots->str, "parentheses and '!' nest more than 100 deep at column 101");
+  for (int i = 1; i < 1001; i++)
+    g_string_append (chain, " && a == 1");
+  /* 1001 comparisons; the last starts at 6 + 1000 * 10 - 6 + 1 */
+  assert_parse_error (chain->str, "more than 1000 comparisons at column 10001");
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -381,5 +414,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/expression/evaluate", test_evaluate);
   g_test_add_func ("/expression/random", test_random);
   g_test_add_func ("/expression/robust", test_robust);
+  g_test_add_func ("/expression/limits", test_limits);
   return g_test_run ();
 }
