@@ -823,6 +823,36 @@ test_spec_threshold (Fixture       *fixture,
   g_assert_cmpfloat (bitlens_datatest_report_get_result (report, 1)->a.value, ==, 1.0 / 3);
 }
 
+/* Random specs made of plausible pieces: every one is accepted or refused with a message
+ * that names the spec, never a crash. */
+static void
+test_spec_garbage (void)
+{
+  const char *pieces[] = {
+    "[dataset]\n", "path=.\n", "[test a]\n", "[test b]\n", "metric=accuracy\n", "min=0.5\n",
+    "max=0.2\n", "where=label == 1\n", "where=(\n", "# comment\n", "\n", "[model]\n",
+    "threshold=x\n", "split=\n", "=\n", "[\n", "]\n", "key\n", "where=has(tags, \"a\")\n",
+    "min=1e400\n", "[test é]\n", "\xff\n", "metric=count\n",
+  };
+  GRand *rand = g_rand_new_with_seed (5);
+
+  for (int round = 0; round < 3000; round++)
+    {
+      g_autoptr(GString) text = g_string_new (NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(BitlensDatatestSpec) spec = NULL;
+      int n = g_rand_int_range (rand, 0, 12);
+
+      for (int k = 0; k < n; k++)
+        g_string_append (text, pieces[g_rand_int_range (rand, 0, G_N_ELEMENTS (pieces))]);
+      spec = bitlens_datatest_spec_new_from_data (text->str, text->len, "g.spec", &error);
+      g_assert_true ((spec == NULL) != (error == NULL));
+      if (error != NULL)
+        g_assert_true (g_str_has_prefix (error->message, "g.spec"));
+    }
+  g_rand_free (rand);
+}
+
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
 int
@@ -833,6 +863,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/datatest/spec/errors", test_spec_errors);
   g_test_add_func ("/datatest/spec/dataset-errors", test_dataset_errors);
   g_test_add_func ("/datatest/junit-escaping", test_junit_escaping);
+  g_test_add_func ("/datatest/spec/garbage", test_spec_garbage);
   ADD ("/datatest/bind-errors", test_bind_errors);
   ADD ("/datatest/outcomes", test_outcomes);
   ADD ("/datatest/text", test_text);
