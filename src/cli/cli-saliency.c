@@ -15,6 +15,7 @@ typedef struct
 {
   char     *output;
   char     *map_path;
+  char     *input_path;
   char     *colormap;
   char     *mode;
   char     *sign;
@@ -84,6 +85,8 @@ cli_saliency (int    argc,
     { "sign", 0, 0, G_OPTION_ARG_STRING, &arguments.sign, "positive (default), negative, absolute or both", "SIGN" },
     { "clip", 0, 0, G_OPTION_ARG_DOUBLE, &arguments.clip, "Colour scale up to this percentile of the values (default 99)", "PERCENT" },
     { "opacity", 0, 0, G_OPTION_ARG_DOUBLE, &arguments.opacity, "Overlay opacity for blend and alpha (default 0.6)", "X" },
+    { "write-input", 0, 0, G_OPTION_ARG_FILENAME, &arguments.input_path,
+      "Write the input tensor the map explains (raw bytes, for run --raw)", "FILE" },
     { "force", 0, 0, G_OPTION_ARG_NONE, &arguments.force, "Overwrite existing output files", NULL },
     { NULL }
   };
@@ -134,6 +137,26 @@ cli_saliency (int    argc,
     .render = &render,
     .scale = NULL,
   };
+  if (arguments.input_path != NULL)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      if (!arguments.force && g_file_test (arguments.input_path, G_FILE_TEST_EXISTS))
+        {
+          g_set_error (&error, BITLENS_ERROR, BITLENS_ERROR_EXISTS,
+                       "%s exists: not overwriting it (--force to replace it)", arguments.input_path);
+          goto out_error;
+        }
+      if (!g_file_set_contents_full (arguments.input_path, g_bytes_get_data (input.input, NULL),
+                                     (gssize) g_bytes_get_size (input.input), G_FILE_SET_CONTENTS_CONSISTENT,
+                                     0666, &local_error))
+        {
+          g_set_error (&error, BITLENS_ERROR, BITLENS_ERROR_IO, "cannot write %s: %s", arguments.input_path,
+                       local_error->message);
+          goto out_error;
+        }
+      g_print ("wrote: %s\n", arguments.input_path);
+    }
   if (arguments.map_path != NULL)
     {
       g_autofree char *sidecar = bitlens_export_sidecar_path (arguments.map_path);
@@ -162,6 +185,7 @@ out:
   cli_map_options_clear (&map_options);
   g_free (arguments.output);
   g_free (arguments.map_path);
+  g_free (arguments.input_path);
   g_free (arguments.colormap);
   g_free (arguments.mode);
   g_free (arguments.sign);
