@@ -48,6 +48,7 @@ cli_faithfulness (int    argc,
   int steps = BITLENS_FAITHFULNESS_DEFAULT_STEPS;
   gint64 random_seed = 1;
   gboolean curves = FALSE;
+  char a[G_ASCII_DTOSTR_BUF_SIZE], b[G_ASCII_DTOSTR_BUF_SIZE];
   int status = CLI_EXIT_FAILURE;
   const GOptionEntry entries[] = {
     { "steps", 0, 0, G_OPTION_ARG_INT, &steps, "Curve steps (default 32): step k changes the first floor(k N / steps) pixels", "N" },
@@ -114,10 +115,10 @@ cli_faithfulness (int    argc,
     goto out_error;
   random_map = bitlens_saliency_map_new_random (map->width, map->height, (guint32) random_seed);
 
-  result = evaluate (&input, map, &faithfulness, map_options.verbose, "the", &error);
+  result = evaluate (&input, map, &faithfulness, map_options.verbose, "saliency", &error);
   if (result == NULL)
     goto out_error;
-  random_result = evaluate (&input, random_map, &faithfulness, map_options.verbose, "the random", &error);
+  random_result = evaluate (&input, random_map, &faithfulness, map_options.verbose, "random", &error);
   if (random_result == NULL)
     goto out_error;
 
@@ -126,16 +127,24 @@ cli_faithfulness (int    argc,
   g_print ("model: %s\n", bitlens_model_get_name (input.model));
   g_print ("input: %s%s\n", input.input_name, map_options.raw ? " (raw)" : "");
   g_print ("steps: %d  deletion baseline: %s  insertion start: %s\n", steps, deletion_name, insertion_name);
-  g_print ("deletion area: %.9g (lower is better)\n", result->deletion_area);
-  g_print ("insertion area: %.9g (higher is better)\n", result->insertion_area);
-  g_print ("random map (seed %" G_GINT64_FORMAT "): deletion area: %.9g  insertion area: %.9g\n", random_seed,
-           random_result->deletion_area, random_result->insertion_area);
+  /* Doubles in the C locale with 17 digits, so they read back exactly. */
+  g_print ("deletion area: %s (lower is better)\n", g_ascii_dtostr (a, sizeof a, result->deletion_area));
+  g_print ("insertion area: %s (higher is better)\n", g_ascii_dtostr (a, sizeof a, result->insertion_area));
+  g_print ("random map (seed %" G_GINT64_FORMAT "): deletion area: %s  insertion area: %s\n", random_seed,
+           g_ascii_dtostr (a, sizeof a, random_result->deletion_area),
+           g_ascii_dtostr (b, sizeof b, random_result->insertion_area));
   if (curves)
     {
       g_print ("step\tfraction\tdeletion\tinsertion\trandom_deletion\trandom_insertion\n");
       for (int k = 0; k <= steps; k++)
-        g_print ("%d\t%.9g\t%.9g\t%.9g\t%.9g\t%.9g\n", k, (double) k / steps, result->deletion[k],
-                 result->insertion[k], random_result->deletion[k], random_result->insertion[k]);
+        {
+          char fraction[G_ASCII_DTOSTR_BUF_SIZE], d[G_ASCII_DTOSTR_BUF_SIZE], i[G_ASCII_DTOSTR_BUF_SIZE];
+
+          g_print ("%d\t%s\t%s\t%s\t%s\t%s\n", k, g_ascii_dtostr (fraction, sizeof fraction, (double) k / steps),
+                   g_ascii_dtostr (d, sizeof d, result->deletion[k]), g_ascii_dtostr (i, sizeof i, result->insertion[k]),
+                   g_ascii_dtostr (a, sizeof a, random_result->deletion[k]),
+                   g_ascii_dtostr (b, sizeof b, random_result->insertion[k]));
+        }
     }
   status = CLI_EXIT_OK;
   goto out;

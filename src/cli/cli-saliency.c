@@ -74,6 +74,7 @@ cli_saliency (int    argc,
   BitlensRenderScale scale;
   BitlensExportInfo info;
   float min, max;
+  char score_text[G_ASCII_DTOSTR_BUF_SIZE], min_text[G_ASCII_DTOSTR_BUF_SIZE], max_text[G_ASCII_DTOSTR_BUF_SIZE];
   int status = CLI_EXIT_FAILURE;
   const GOptionEntry render_entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &arguments.output, "Write the annotated PNG here", "ANNOTATED.png" },
@@ -125,8 +126,11 @@ cli_saliency (int    argc,
   scale = bitlens_render_scale_compute ((const BitlensSaliencyMap * const *) &map, 1, &render);
   g_print ("model: %s\n", bitlens_model_get_name (input.model));
   g_print ("input: %s%s\n", input.input_name, map_options.raw ? " (raw)" : "");
-  g_print ("target: %d  score: %.9g\n", map->target, map->score);
-  g_print ("map: %dx%d  min: %.9g  max: %.9g\n", map->width, map->height, min, max);
+  /* Numbers in the C locale: the score exactly (%.17g), float values with %.9g. */
+  g_print ("target: %d  score: %s\n", map->target, g_ascii_dtostr (score_text, sizeof score_text, map->score));
+  g_print ("map: %dx%d  min: %s  max: %s\n", map->width, map->height,
+           g_ascii_formatd (min_text, sizeof min_text, "%.9g", min),
+           g_ascii_formatd (max_text, sizeof max_text, "%.9g", max));
 
   info = (BitlensExportInfo) {
     .model_name = bitlens_model_get_name (input.model),
@@ -169,7 +173,9 @@ cli_saliency (int    argc,
     {
       if (!bitlens_export_annotated_png (input.image, map, &info, arguments.output, arguments.force, &error))
         goto out_error;
-      g_print ("wrote: %s (colour scale [%.6g, %.6g])\n", arguments.output, scale.min, scale.max);
+      g_print ("wrote: %s (colour scale [%s, %s])\n", arguments.output,
+               g_ascii_formatd (min_text, sizeof min_text, "%.6g", scale.min),
+               g_ascii_formatd (max_text, sizeof max_text, "%.6g", scale.max));
     }
   status = CLI_EXIT_OK;
   goto out;
