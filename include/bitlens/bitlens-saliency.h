@@ -88,6 +88,13 @@ gboolean             bitlens_saliency_method_from_name    (const char           
                                                            BitlensSaliencyMethod       *method);
 /* FALSE for the methods that are not written yet. */
 gboolean             bitlens_saliency_method_is_available (BitlensSaliencyMethod        method);
+/* TRUE for gradient, gradient-x-input, integrated-gradients, smoothgrad and gradcam: maps
+ * from gradients of the model's float shadow (README, "Gradient methods"). */
+gboolean             bitlens_saliency_method_uses_gradients (BitlensSaliencyMethod      method);
+/* For captions, sidecars and the app: one English sentence on where a gradient method's
+ * values come from (a float shadow with straight-through estimators, since a binary or
+ * quantized network has no true gradient); NULL for methods without gradients. */
+const char          *bitlens_saliency_method_get_gradient_note (BitlensSaliencyMethod   method);
 
 /* "gray" (128), "black", "blur" (radius 5), or a gray level "0".."255". */
 gboolean             bitlens_baseline_parse               (const char                  *text,

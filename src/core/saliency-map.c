@@ -68,7 +68,7 @@ bitlens_saliency_method_from_name (const char            *name,
 gboolean
 bitlens_saliency_method_is_available (BitlensSaliencyMethod method)
 {
-  return method == BITLENS_SALIENCY_OCCLUSION;
+  return method == BITLENS_SALIENCY_OCCLUSION || bitlens_saliency_method_uses_gradients (method);
 }
 
 gboolean

@@ -244,15 +244,13 @@ bitlens_saliency_compute (BitlensModel                *model,
     case BITLENS_SALIENCY_OCCLUSION:
       return occlusion_compute (model, input, params, progress, progress_data, cancellable, error);
 
-    /* The gradient methods plug in here. */
+    /* The gradient methods, on the float shadow (saliency-gradient.c). */
     case BITLENS_SALIENCY_GRADIENT:
     case BITLENS_SALIENCY_GRADIENT_X_INPUT:
     case BITLENS_SALIENCY_INTEGRATED_GRADIENTS:
     case BITLENS_SALIENCY_SMOOTHGRAD:
     case BITLENS_SALIENCY_GRADCAM:
-      g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_UNSUPPORTED,
-                   _("saliency method %s is not available yet"), bitlens_saliency_method_get_name (params->method));
-      return NULL;
+      return saliency_gradient_compute (model, input, params, progress, progress_data, cancellable, error);
 
     case BITLENS_SALIENCY_N_METHODS:
     default:

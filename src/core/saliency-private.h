@@ -90,6 +90,15 @@ void      saliency_accumulate_windows  (int                   height,
                                         const double         *diffs,
                                         float                *values);
 
+/* The gradient methods on the model's float shadow (saliency-gradient.c). */
+BitlensSaliencyMap *saliency_gradient_compute (BitlensModel                *model,
+                                               GBytes                      *input,
+                                               const BitlensSaliencyParams *params,
+                                               BitlensProgressFunc          progress,
+                                               gpointer                     progress_data,
+                                               GCancellable                *cancellable,
+                                               GError                     **error);
+
 /* Incremental occlusion (saliency-incremental.c). */
 typedef struct _SaliencyIncremental SaliencyIncremental;
 
