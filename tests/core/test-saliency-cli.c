@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "bitlens-test"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "test-util.h"
+
+/* bitlens-cli saliency and faithfulness: outputs equal to the library's, files written
+ * and refused, usage and error exits. */
+
+#define PERSON_DETECT "models/tflm/person_detect.tflite"
+#define PERSON_IMAGE "data/vww/person/000000000785.png"
+
+static int
+run_cli (const char *const *arguments,
+         char              **out,
+         char              **err)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  g_ptr_array_add (argv, (gpointer) test_cli_path ());
+  for (int i = 0; arguments[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) arguments[i]);
+  g_ptr_array_add (argv, NULL);
+  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, out, err, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (status));
+  return WEXITSTATUS (status);
+}
+
+static double
+field_value (const char *text,
+             const char *field)
+{
+  const char *at = strstr (text, field);
+
+  g_assert_nonnull (at);
+  return g_ascii_strtod (at + strlen (field), NULL);
+}
+
+static void
+test_saliency_outputs (void)
+{
+  g_autofree char *model_path = test_shared_path (PERSON_DETECT);
+  g_autofree char *image_path = test_shared_path (PERSON_IMAGE);
+  g_autofree char *dir = NULL, *npy = NULL, *json = NULL, *png = NULL, *raw = NULL;
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(BitlensModel) model = NULL;
+  g_autoptr(BitlensImage) image = NULL;
+  g_autoptr(GBytes) input = NULL;
+  g_autoptr(BitlensSaliencyMap) expected = NULL;
+  g_autoptr(BitlensSaliencyMap) written = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *raw_contents = NULL;
+  gsize raw_size;
+  BitlensSaliencyParams params;
+
+  if (model_path == NULL || image_path == NULL)
+    return;
+  dir = g_dir_make_tmp ("bitlens-saliency-cli-XXXXXX", &error);
+  g_assert_no_error (error);
+  npy = g_build_filename (dir, "m.npy", NULL);
+  json = g_build_filename (dir, "m.json", NULL);
+  png = g_build_filename (dir, "a.png", NULL);
+  raw = g_build_filename (dir, "in.raw", NULL);
+
+  {
+    const char *arguments[] = { "saliency", model_path, image_path, "--window", "12", "--stride", "6",
+                                "--baseline", "black", "--threads", "2", "--map", npy, "-o", png,
+                                "--write-input", raw, "--sign", "both", NULL };
+    g_assert_cmpint (run_cli (arguments, &out, &err), ==, 0);
+  }
+  g_assert_true (g_file_test (json, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_file_test (png, G_FILE_TEST_IS_REGULAR));
+
+  model = bitlens_model_new_from_file (model_path, &error);
+  g_assert_no_error (error);
+  image = bitlens_image_load (image_path, &error);
+  g_assert_no_error (error);
+  input = bitlens_saliency_input_from_image (model, image, &error);
+  g_assert_no_error (error);
+  bitlens_saliency_params_init (&params);
+  params.window = 12;
+  params.stride = 6;
+  params.baseline.kind = BITLENS_BASELINE_BLACK;
+  expected = bitlens_saliency_compute (model, input, &params, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  written = bitlens_import_npy (npy, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (written->values, 96 * 96 * sizeof (float), expected->values, 96 * 96 * sizeof (float));
+  g_assert_cmpfloat (field_value (out, "score: "), ==, expected->score);
+  g_file_get_contents (raw, &raw_contents, &raw_size, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (raw_contents, raw_size, g_bytes_get_data (input, NULL), g_bytes_get_size (input));
+
+  /* A second run without --force keeps the files and says which one exists. */
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  {
+    const char *arguments[] = { "saliency", model_path, image_path, "--map", npy, NULL };
+    g_assert_cmpint (run_cli (arguments, &out, &err), ==, 1);
+  }
+  g_assert_nonnull (strstr (err, "exists"));
+  g_assert_nonnull (strstr (err, "m.npy"));
+
+  g_unlink (npy);
+  g_unlink (json);
+  g_unlink (png);
+  g_unlink (raw);
+  g_rmdir (dir);
+}
+
+static void
+test_faithfulness_output (void)
+{
+  g_autofree char *model_path = test_shared_path (PERSON_DETECT);
+  g_autofree char *image_path = test_shared_path (PERSON_IMAGE);
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(BitlensModel) model = NULL;
+  g_autoptr(BitlensImage) image = NULL;
+  g_autoptr(GBytes) input = NULL;
+  g_autoptr(BitlensSaliencyMap) map = NULL;
+  g_autoptr(BitlensSaliencyMap) random_map = NULL;
+  g_autoptr(BitlensFaithfulness) result = NULL;
+  g_autoptr(BitlensFaithfulness) random_result = NULL;
+  g_autoptr(GError) error = NULL;
+  BitlensSaliencyParams params;
+  BitlensFaithfulnessParams faithfulness;
+  const char *random_line;
+
+  if (model_path == NULL || image_path == NULL)
+    return;
+  {
+    const char *arguments[] = { "faithfulness", model_path, image_path, "--steps", "6", "--window", "16",
+                                "--stride", "8", "--random-seed", "3", NULL };
+    g_assert_cmpint (run_cli (arguments, &out, &err), ==, 0);
+  }
+
+  model = bitlens_model_new_from_file (model_path, &error);
+  image = bitlens_image_load (image_path, &error);
+  input = bitlens_saliency_input_from_image (model, image, &error);
+  g_assert_no_error (error);
+  bitlens_saliency_params_init (&params);
+  params.window = 16;
+  params.stride = 8;
+  map = bitlens_saliency_compute (model, input, &params, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  bitlens_faithfulness_params_init (&faithfulness);
+  faithfulness.steps = 6;
+  result = bitlens_faithfulness_compute (model, input, map, &faithfulness, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  random_map = bitlens_saliency_map_new_random (96, 96, 3);
+  random_result = bitlens_faithfulness_compute (model, input, random_map, &faithfulness, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpfloat (field_value (out, "deletion area: "), ==, result->deletion_area);
+  g_assert_cmpfloat (field_value (out, "insertion area: "), ==, result->insertion_area);
+  random_line = strstr (out, "random map (seed 3)");
+  g_assert_nonnull (random_line);
+  g_assert_cmpfloat (field_value (random_line, "deletion area: "), ==, random_result->deletion_area);
+  g_assert_cmpfloat (field_value (random_line, "insertion area: "), ==, random_result->insertion_area);
+}
+
+static void
+test_usage_and_errors (void)
+{
+  g_autofree char *model_path = test_shared_path (PERSON_DETECT);
+  g_autofree char *image_path = test_shared_path (PERSON_IMAGE);
+
+  if (model_path == NULL || image_path == NULL)
+    return;
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    const char *arguments[] = { "saliency", model_path, NULL };
+    g_assert_cmpint (run_cli (arguments, &out, &err), ==, 2);
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    const char *arguments[] = { "saliency", model_path, image_path, "--method", "lime", NULL };
+    g_assert_cmpint (run_cli (arguments, &out, &err), ==, 2);
+    g_assert_nonnull (strstr (err, "unknown method \"lime\""));
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    const char *arguments[] = { "saliency", model_path, image_path, "--colormap", "jet", NULL };
+    g_assert_cmpint (run_cli (arguments, &out, &err), ==, 2);
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    const char *arguments[] = { "saliency", model_path, image_path, "--stride", "0", NULL };
+    g_assert_cmpint (run_cli (arguments, &out, &err), ==, 2);
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    const char *arguments[] = { "faithfulness", model_path, image_path, "--steps", "0", NULL };
+    g_assert_cmpint (run_cli (arguments, &out, &err), ==, 2);
+  }
+  /* Method names are accepted; those not written yet fail with a message. */
+  for (int m = 0; m < BITLENS_SALIENCY_N_METHODS; m++)
+    {
+      g_autofree char *out = NULL, *err = NULL;
+      const char *arguments[] = { "saliency", model_path, image_path, "--method",
+                                  bitlens_saliency_method_get_name (m), "--window", "48", "--stride", "48", NULL };
+
+      if (bitlens_saliency_method_is_available (m))
+        continue;
+      g_assert_cmpint (run_cli (arguments, &out, &err), ==, 1);
+      g_assert_nonnull (strstr (err, "is not available yet"));
+    }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    const char *arguments[] = { "saliency", model_path, "/nonexistent/image.png", NULL };
+    g_assert_cmpint (run_cli (arguments, &out, &err), ==, 1);
+    g_assert_nonnull (strstr (err, "/nonexistent/image.png"));
+  }
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/saliency/cli/saliency-outputs", test_saliency_outputs);
+  g_test_add_func ("/saliency/cli/faithfulness-output", test_faithfulness_output);
+  g_test_add_func ("/saliency/cli/usage-and-errors", test_usage_and_errors);
+  return g_test_run ();
+}
