@@ -391,6 +391,7 @@ typedef struct
   BitlensOpOptions   options;
   gboolean           per_channel;
   gboolean           has_bias;
+  gboolean           power_of_two_scales;   /* exact halves in the rounding steps */
   float              in_scale, out_scale;
   int                in_zp, out_zp;
 
@@ -455,6 +456,15 @@ kt_conv_case_generate (KtConvCase *c,
       /* Spread typical outputs over the int8 range. */
       c->out_scale = (float) (c->in_scale * mean_scale * 128.0 * sqrt ((double) depth) * 40.0 / 127.0
                               * g_rand_double_range (rand, 0.5, 2.0));
+      if (c->power_of_two_scales)
+        {
+          /* Multipliers 2^30 * 2^shift: many sums land exactly on halves. */
+          c->in_scale = exp2f ((float) -g_rand_int_range (rand, 3, 8));
+          for (int o = 0; o < c->out_c; o++)
+            c->filter_scales[o] = c->per_channel || o == 0 ? exp2f ((float) -g_rand_int_range (rand, 4, 9))
+                                                           : c->filter_scales[0];
+          c->out_scale = exp2f (roundf (log2f (c->out_scale)));
+        }
       c->out_zp = g_rand_int_range (rand, -100, 101);
       c->input = kt_random_int8 (rand, c->n_input, -128, 127);
       c->filter = kt_random_int8 (rand, c->n_filter, -127, 127);

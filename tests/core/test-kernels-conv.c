@@ -213,6 +213,7 @@ test_conv_options (gconstpointer data)
       c.options.dilation_h = 1 + rest % 2;
       c.options.dilation_w = 1 + (combo / 7) % 2;
       c.has_bias = combo % 5 != 0;
+      c.power_of_two_scales = combo % 4 == 3;
       c.groups = combo % 3 == 0 ? 2 : 1;
       c.batches = 1 + combo % 2;
       c.in_h = g_rand_int_range (rand, 1, 10);
@@ -250,6 +251,7 @@ test_depthwise_options (gconstpointer data)
       c.options.dilation_w = 1 + (combo / 5) % 2;
       c.multiplier = 1 + rest % 3;
       c.has_bias = combo % 7 != 0;
+      c.power_of_two_scales = combo % 4 == 3;
       c.batches = 1 + combo % 2;
       c.in_h = g_rand_int_range (rand, 1, 10);
       c.in_w = g_rand_int_range (rand, 1, 10);

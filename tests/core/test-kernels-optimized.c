@@ -5,6 +5,7 @@
 
 #include "kernel-test-helpers.h"
 #include "kernels/cpu-features.h"
+#include "kernels/requantize-row.h"
 
 /* The optimized twins (int8 CONV_2D, DEPTHWISE_CONV_2D) against the reference kernels on
  * many random shapes, options, quantization parameters and inputs, byte for byte; and
@@ -88,6 +89,7 @@ random_conv_options (KtConvCase *c,
   c->options.dilation_w = g_rand_int_range (rand, 0, 4) == 0 ? 2 : 1;
   c->per_channel = g_rand_boolean (rand);
   c->has_bias = g_rand_int_range (rand, 0, 6) != 0;
+  c->power_of_two_scales = g_rand_int_range (rand, 0, 4) == 0;
   c->batches = g_rand_int_range (rand, 0, 5) == 0 ? 2 : 1;
   c->in_h = g_rand_int_range (rand, 1, 18);
   c->in_w = g_rand_int_range (rand, 1, 18);
@@ -245,6 +247,61 @@ test_pool_and_pad_regions (void)
     }
 }
 
+/* The vectorized row requantization against the spec arithmetic (kt_mbqm), over
+ * multipliers in [2^30, 2^31) and 0, shifts from -31 to 31 (left shifts wrap), any
+ * int32 accumulator and bias, every activation range, odd lengths. */
+static void
+test_requantize_row (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (2718);
+
+  for (int i = 0; i < 2000; i++)
+    {
+      int n = g_rand_int_range (rand, 1, 40);
+      g_autofree gint32 *multipliers = g_new (gint32, n);
+      g_autofree int *shifts = g_new (int, n);
+      g_autofree gint32 *acc = g_new (gint32, n);
+      g_autofree gint32 *bias = g_new (gint32, n);
+      gint8 out[40], expected[40];
+      gboolean with_bias = i % 3 != 0;
+      BitlensRequantize rq = {
+        .output_offset = g_rand_int_range (rand, -128, 128),
+        .n_channels = n,
+        .multipliers = multipliers,
+        .shifts = shifts,
+      };
+
+      rq.act_min = g_rand_int_range (rand, -128, 0);
+      rq.act_max = g_rand_int_range (rand, rq.act_min, 128);
+      for (int c = 0; c < n; c++)
+        {
+          int kind = g_rand_int_range (rand, 0, 8);
+
+          multipliers[c] = kind == 0 ? 0 : kind == 1 ? G_MAXINT32 : (gint32) g_rand_int_range (rand, 1 << 30, G_MAXINT32);
+          shifts[c] = g_rand_int_range (rand, 0, 4) == 0 ? g_rand_int_range (rand, -31, 32) : g_rand_int_range (rand, -12, 2);
+          acc[c] = kind == 2 ? G_MININT32 : kind == 3 ? G_MAXINT32 : (gint32) g_rand_int (rand);
+          if (kind > 3)
+            acc[c] >>= g_rand_int_range (rand, 0, 31);
+          if (kind >= 6)
+            {
+              /* Exact halves for SRDHM (a * 2^30 with a odd, a * 3 * 2^29 with a = 2 mod 4)
+               * and for RDBPOT (small values, small right shifts). */
+              multipliers[c] = kind == 6 ? 1 << 30 : 3 << 29;
+              acc[c] = g_rand_int_range (rand, -1000, 1001);
+              shifts[c] = g_rand_int_range (rand, -6, 1);
+            }
+          bias[c] = g_rand_int_range (rand, 0, 4) == 0 && kind < 6 ? (gint32) g_rand_int (rand) : g_rand_int_range (rand, -100, 100);
+          {
+            gint32 sum = (gint32) ((guint32) acc[c] + (guint32) (with_bias ? bias[c] : 0));
+            gint32 value = kt_mbqm (sum, multipliers[c], shifts[c]) + rq.output_offset;
+            expected[c] = (gint8) CLAMP (value, rq.act_min, rq.act_max);
+          }
+        }
+      bitlens_requantize_row (&rq, acc, with_bias ? bias : NULL, n, out);
+      g_assert_cmpmem (out, n, expected, n);
+    }
+}
+
 static void
 test_portable_paths (void)
 {
@@ -253,6 +310,7 @@ test_portable_paths (void)
       g_assert_false (bitlens_cpu_has_avx2 ());
       g_assert_false (bitlens_cpu_has_avx512_vpopcntdq ());
       g_assert_cmpstr (bitlens_cpu_describe (), ==, "generic (BITLENS_CPU=generic)");
+      test_requantize_row ();
       test_conv_random ();
       test_depthwise_random ();
       return;
@@ -272,6 +330,7 @@ main (int    argc,
 
   if (!g_test_subprocess ())
     g_test_message ("SIMD level in this process: %s", bitlens_cpu_describe ());
+  g_test_add_func ("/kernels/optimized/requantize-row", test_requantize_row);
   g_test_add_func ("/kernels/optimized/conv-random", test_conv_random);
   g_test_add_func ("/kernels/optimized/depthwise-random", test_depthwise_random);
   g_test_add_func ("/kernels/optimized/portable-paths", test_portable_paths);

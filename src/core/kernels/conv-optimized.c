@@ -7,6 +7,7 @@
 
 #include "conv-private.h"
 #include "cpu-features.h"
+#include "requantize-row.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -27,18 +28,21 @@
 #define CHANNEL_BLOCK 4
 #define PIXEL_BLOCK   2
 
+/* The sums of CHANNEL_BLOCK filter rows with each of two patches, into acc0[0..4) and
+ * acc1[0..4). */
 typedef void (*BlockDotFunc) (const gint16 *patch0,
                               const gint16 *patch1,
                               const gint16 *rows,
                               int           depth,
-                              gint32        acc[PIXEL_BLOCK][CHANNEL_BLOCK]);
+                              gint32       *acc0,
+                              gint32       *acc1);
 
 gsize
 bitlens_conv_2d_prepare_optimized (BitlensConvParams   *params,
                                    const BitlensTensor *filter)
 {
   const BitlensWindow *w = &params->window;
-  gsize depth, packed_depth, rows, n_values, n_bytes, scratch_bytes;
+  gsize depth, packed_depth, rows, n_values, n_bytes, patch_bytes, scratch_bytes;
   const gint8 *values = (const gint8 *) filter->data;
 
   if (params->type != BITLENS_TYPE_INT8 || values == NULL || params->filters_per_group != w->out_c)
@@ -51,7 +55,8 @@ bitlens_conv_2d_prepare_optimized (BitlensConvParams   *params,
   if (packed_depth > G_MAXINT ||
       !g_size_checked_mul (&n_values, rows, packed_depth) ||
       !g_size_checked_mul (&n_bytes, n_values, sizeof (gint16)) ||
-      !g_size_checked_mul (&scratch_bytes, PIXEL_BLOCK * sizeof (gint16), packed_depth))
+      !g_size_checked_mul (&patch_bytes, PIXEL_BLOCK * sizeof (gint16), packed_depth) ||
+      !g_size_checked_add (&scratch_bytes, patch_bytes, PIXEL_BLOCK * sizeof (gint32) * rows))
     return 0;
 
   params->packed_filter = g_try_malloc0 (n_bytes);
@@ -124,14 +129,15 @@ block_dot_portable (const gint16 *patch0,
                     const gint16 *patch1,
                     const gint16 *rows,
                     int           depth,
-                    gint32        acc[PIXEL_BLOCK][CHANNEL_BLOCK])
+                    gint32       *acc0,
+                    gint32       *acc1)
 {
   for (int c = 0; c < CHANNEL_BLOCK; c++)
     {
       const gint16 *row = rows + (gsize) c * depth;
 
-      acc[0][c] = dot_int16 (patch0, row, depth);
-      acc[1][c] = dot_int16 (patch1, row, depth);
+      acc0[c] = dot_int16 (patch0, row, depth);
+      acc1[c] = dot_int16 (patch1, row, depth);
     }
 }
 
@@ -157,7 +163,8 @@ block_dot_avx2 (const gint16 *patch0,
                 const gint16 *patch1,
                 const gint16 *rows,
                 int           depth,
-                gint32        acc[PIXEL_BLOCK][CHANNEL_BLOCK])
+                gint32       *acc0,
+                gint32       *acc1)
 {
   const gint16 *row0 = rows;
   const gint16 *row1 = rows + (gsize) depth;
@@ -186,8 +193,8 @@ block_dot_avx2 (const gint16 *patch0,
       a13 = _mm256_add_epi32 (a13, _mm256_madd_epi16 (x1, f));
     }
 
-  _mm_storeu_si128 ((__m128i *) acc[0], horizontal_sum4 (a00, a01, a02, a03));
-  _mm_storeu_si128 ((__m128i *) acc[1], horizontal_sum4 (a10, a11, a12, a13));
+  _mm_storeu_si128 ((__m128i *) acc0, horizontal_sum4 (a00, a01, a02, a03));
+  _mm_storeu_si128 ((__m128i *) acc1, horizontal_sum4 (a10, a11, a12, a13));
 }
 #endif
 
@@ -211,6 +218,7 @@ bitlens_conv_2d_eval_optimized (const BitlensKernelCall *call)
   const gint32 *bias = params->has_bias ? call->inputs[2] : NULL;
   gint8 *output = call->outputs[0];
   gint16 *patches[PIXEL_BLOCK];
+  gint32 *accs[PIXEL_BLOCK];
   gint8 *outs[PIXEL_BLOCK];
   int depth = params->packed_depth;
   int region_w = region->x1 - region->x0;
@@ -230,6 +238,7 @@ bitlens_conv_2d_eval_optimized (const BitlensKernelCall *call)
     {
       patches[p] = (gint16 *) call->scratch + (gsize) p * depth;
       memset (patches[p], 0, sizeof (gint16) * depth);   /* the padding stays zero */
+      accs[p] = (gint32 *) ((gint16 *) call->scratch + (gsize) PIXEL_BLOCK * depth) + (gsize) p * params->packed_rows;
     }
 
   pixels_per_batch = (gsize) (region->y1 - region->y0) * region_w;
@@ -251,20 +260,9 @@ bitlens_conv_2d_eval_optimized (const BitlensKernelCall *call)
         }
 
       for (int c0 = 0; c0 < w->out_c; c0 += CHANNEL_BLOCK)
-        {
-          gint32 acc[PIXEL_BLOCK][CHANNEL_BLOCK];
-          int n_channels = MIN (CHANNEL_BLOCK, w->out_c - c0);
-
-          block_dot (patches[0], patches[1], params->packed_filter + (gsize) c0 * depth, depth, acc);
-          for (int p = 0; p < count; p++)
-            for (int j = 0; j < n_channels; j++)
-              {
-                gint32 sum = acc[p][j];
-
-                if (bias != NULL)
-                  sum += bias[c0 + j];
-                outs[p][c0 + j] = bitlens_requantize_apply (&params->requantize, sum, c0 + j);
-              }
-        }
+        block_dot (patches[0], patches[1], params->packed_filter + (gsize) c0 * depth, depth,
+                   accs[0] + c0, accs[1] + c0);
+      for (int p = 0; p < count; p++)
+        bitlens_requantize_row (&params->requantize, accs[p], bias, w->out_c, outs[p]);
     }
 }

@@ -27,15 +27,6 @@ typedef struct
 
 void     bitlens_depthwise_conv_2d_eval_reference (const BitlensKernelCall *call);
 void     bitlens_depthwise_conv_2d_eval_optimized (const BitlensKernelCall *call);
-/* The reference int8 arithmetic for one output pixel (all channels), with bounds checks. */
-void     bitlens_depthwise_conv_2d_int8_pixel     (const BitlensDepthwiseParams *params,
-                                                   const gint8                  *input,
-                                                   const gint8                  *filter,
-                                                   const gint32                 *bias,
-                                                   gint8                        *output,
-                                                   int                           b,
-                                                   int                           out_y,
-                                                   int                           out_x);
 /* Fills the interior and tap offsets; returns the scratch bytes of the optimized twin. */
 gsize    bitlens_depthwise_conv_2d_prepare_optimized (BitlensDepthwiseParams *params);
 

@@ -116,15 +116,16 @@ depthwise_prepare (const BitlensModel *model,
   return TRUE;
 }
 
-void
-bitlens_depthwise_conv_2d_int8_pixel (const BitlensDepthwiseParams *params,
-                                      const gint8                  *input,
-                                      const gint8                  *filter,
-                                      const gint32                 *bias,
-                                      gint8                        *output,
-                                      int                           b,
-                                      int                           out_y,
-                                      int                           out_x)
+/* One output pixel, all channels. */
+static void
+depthwise_int8_pixel (const BitlensDepthwiseParams *params,
+                      const gint8                  *input,
+                      const gint8                  *filter,
+                      const gint32                 *bias,
+                      gint8                        *output,
+                      int                           b,
+                      int                           out_y,
+                      int                           out_x)
 {
   const BitlensWindow *w = &params->window;
   const BitlensRequantize *rq = &params->requantize;
@@ -229,9 +230,9 @@ bitlens_depthwise_conv_2d_eval_reference (const BitlensKernelCall *call)
   for (int b = 0; b < params->window.batches; b++)
     for (int out_y = region->y0; out_y < region->y1; out_y++)
       for (int out_x = region->x0; out_x < region->x1; out_x++)
-        bitlens_depthwise_conv_2d_int8_pixel (params, call->inputs[0], call->inputs[1],
-                                              params->has_bias ? call->inputs[2] : NULL,
-                                              call->outputs[0], b, out_y, out_x);
+        depthwise_int8_pixel (params, call->inputs[0], call->inputs[1],
+                              params->has_bias ? call->inputs[2] : NULL,
+                              call->outputs[0], b, out_y, out_x);
 }
 
 const BitlensKernel bitlens_kernel_depthwise_conv_2d = {
