@@ -15,7 +15,9 @@ main (int   argc,
   g_autoptr(BitlensApplication) application = NULL;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* BITLENS_LOCALEDIR points an uninstalled build at its compiled translations
+   * (<build>/po). */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("BITLENS_LOCALEDIR") != NULL ? g_getenv ("BITLENS_LOCALEDIR") : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

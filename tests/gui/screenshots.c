@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <locale.h>
+#include <glib/gi18n.h>
 
 #include "gui-util.h"
 
@@ -70,6 +71,12 @@ main (int   argc,
   shared = argv[1];
   output_dir = argv[2];
   setlocale (LC_ALL, "");
+  if (g_getenv ("BITLENS_LOCALEDIR") != NULL)
+    {
+      bindtextdomain (GETTEXT_PACKAGE, g_getenv ("BITLENS_LOCALEDIR"));
+      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+      textdomain (GETTEXT_PACKAGE);
+    }
   gtk_init ();
   adw_init ();
 
