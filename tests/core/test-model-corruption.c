@@ -223,6 +223,54 @@ test_corrupted_models (void)
   g_assert_cmpuint (tally.n_read, <, tally.n_variants);
 }
 
+/* Crashes the fuzzer found in variants of shared models, which may not be copied into
+ * the repository: each is kept as the bytes it changes, applied here to the shared file. */
+typedef struct
+{
+  gsize  offset;
+  guint8 original;
+  guint8 changed;
+} BytePatch;
+
+static const struct
+{
+  const char      *model;
+  const char      *what;
+  const BytePatch *patches;
+  gsize            n_patches;
+} fuzz_found[] = {
+  { "models/tflm/person_detect.tflite",
+    "output scale of op 3 set to 8.6e-14: RELU6 range overflowed a float to int cast (UBSan)",
+    (const BytePatch[]) { { 134176, 0xf7, 0xdf }, { 134177, 0xdf, 0xf7 }, { 243003, 0x3c, 0x29 }, { 265475, 0x3b, 0x5d } }, 4 },
+};
+
+static void
+test_fuzz_found (void)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (fuzz_found); i++)
+    {
+      g_autofree char *path = test_shared_path (fuzz_found[i].model);
+      g_autofree char *contents = NULL;
+      gsize size;
+      Tally tally = { 0 };
+
+      if (path == NULL)
+        return;
+      g_test_message ("%s: %s", fuzz_found[i].model, fuzz_found[i].what);
+      g_assert_true (g_file_get_contents (path, &contents, &size, NULL));
+      for (gsize k = 0; k < fuzz_found[i].n_patches; k++)
+        {
+          const BytePatch *patch = &fuzz_found[i].patches[k];
+
+          g_assert_cmpuint (patch->offset, <, size);
+          g_assert_cmpuint ((guint8) contents[patch->offset], ==, patch->original);
+          contents[patch->offset] = (char) patch->changed;
+        }
+      try_variant ((const guint8 *) contents, size, &tally);
+      g_assert_cmpuint (tally.n_variants, ==, 1);
+    }
+}
+
 /* Every input the fuzzer found crashing, minimized (tests/fuzz/regressions). */
 static void
 test_fuzz_regressions (void)
@@ -260,6 +308,7 @@ main (int   argc,
 
   g_test_add_func ("/model-corruption/corrupted-models", test_corrupted_models);
   g_test_add_func ("/model-corruption/fuzz-regressions", test_fuzz_regressions);
+  g_test_add_func ("/model-corruption/fuzz-found", test_fuzz_found);
 
   return g_test_run ();
 }

@@ -46,7 +46,9 @@ bitlens_quantize_multiplier_greater_than_one (double  real_multiplier,
 static gint32
 quantize_float (float value, float scale, int zero_point)
 {
-  return zero_point + (gint32) roundf (value / scale);
+  /* Saturated before the cast: a hostile scale (0, 1e-14) must not overflow it. */
+  float rounded = roundf (value / scale);
+  return zero_point + (gint32) (fabsf (rounded) <= 1e9f ? rounded : (rounded > 0 ? 1e9f : -1e9f));
 }
 
 void
@@ -85,8 +87,10 @@ bitlens_activation_range_float (BitlensActivation activation,
                                 float            *act_min,
                                 float            *act_max)
 {
-  *act_min = -INFINITY;
-  *act_max = INFINITY;
+  /* TFLite's numeric_limits<float>::lowest () and max (): an overflowing sum clamps to
+   * the largest finite float. */
+  *act_min = -G_MAXFLOAT;
+  *act_max = G_MAXFLOAT;
 
   switch (activation)
     {
