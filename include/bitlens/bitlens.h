@@ -14,3 +14,4 @@
 #include "bitlens-evaluation.h"
 #include "bitlens-datatest.h"
 #include "bitlens-bias.h"
+#include "bitlens-train.h"

@@ -21,6 +21,7 @@ static const CliCommand commands[] = {
   { "failures", "List false positives and false negatives, most confident first; export heatmaps", cli_failures },
   { "test", "Run data unit tests (metric bounds on dataset slices); JUnit XML for CI", cli_test },
   { "bias", "Find image attributes that predict the label or the model's errors", cli_bias },
+  { "train", "Train a binarized person detector and export it as an LCE .tflite", cli_train },
 };
 
 static void

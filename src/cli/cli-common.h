@@ -39,5 +39,6 @@ int cli_eval (int argc, char **argv);
 int cli_failures (int argc, char **argv);
 int cli_test (int argc, char **argv);
 int cli_bias (int argc, char **argv);
+int cli_train (int argc, char **argv);
 
 G_END_DECLS

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+#include "train-math.h"
+
+G_BEGIN_DECLS
+
+/* The network the trainer learns, Larq style:
+ *
+ *   image (pixel / 255) -> float conv + batch norm [-> max pool]
+ *     -> { sign (STE) -> binary conv (sign of latent weights) + batch norm [-> max pool] }+
+ *     -> global average pool -> dense (2 logits, class 1 = person) -> softmax
+ *
+ * Binary convolutions pad with +1 (Larq's one-padding); their latent weights stay in
+ * [-1, 1] (Larq's weight clip) and get the straight-through gradient. The last binary
+ * convolution has no pooling: its batch norm output feeds the global pool.
+ *
+ * An architecture is written as comma-separated tokens: "C[sS][kK]" a convolution of C
+ * output channels, stride S (default 1), kernel K (default 3); "m" a 2x2 max pool after the
+ * convolution before it. The first convolution is the float one. Example (the default):
+ * "32s2,64,m,128,m,128,m,256". */
+
+#define TRAIN_MAX_LAYERS 16
+#define TRAIN_CLASSES 2
+#define TRAIN_DEFAULT_ARCH "32s2,64,m,128,m,128,m,256"
+/* Convolutions run on chunks of this many images, one GEMM each, chunks spread over the
+ * workers; filter gradients are summed chunk by chunk in order, so the result does not
+ * depend on the worker count. */
+#define TRAIN_CONV_CHUNK 4
+
+typedef struct
+{
+  gboolean binary;     /* FALSE for the first, float, convolution */
+  int      out_c;
+  int      kernel;
+  int      stride;
+  gboolean pool;       /* 2x2 max pool, stride 2, after the batch norm */
+} TrainLayerSpec;
+
+typedef struct
+{
+  int            input_size;   /* height = width */
+  int            channels;     /* 1 (gray) or 3 (RGB) */
+  int            n_layers;
+  TrainLayerSpec layers[TRAIN_MAX_LAYERS];
+} TrainArch;
+
+gboolean  train_arch_parse     (const char      *text,
+                                int              input_size,
+                                int              channels,
+                                TrainArch       *arch,
+                                GError         **error);
+/* The canonical text ("32s2,64,m,..."), which parses back to the same architecture. */
+char     *train_arch_to_string (const TrainArch *arch);
+
+typedef struct
+{
+  TrainLayerSpec     spec;
+  TrainConvGeometry  geometry;
+  int                out_h, out_w;       /* after the optional pool */
+
+  /* Offsets into the network's parameters (weights [out_c, k, k, in_c], gamma, beta) and
+   * state (running mean and variance). */
+  gsize              weights, gamma, beta;
+  gsize              running_mean, running_variance;
+
+  /* Per batch. */
+  float             *input_signs;        /* binary layers: sign of the input */
+  float             *effective_weights;  /* binary layers: sign of the latent weights */
+  float             *conv;               /* convolution output, then overwritten by xhat */
+  float             *normalized;         /* batch norm output */
+  float             *output;             /* pooled, or == normalized */
+  guint32           *argmax;
+  float             *batch_mean, *batch_variance, *batch_inv_std;
+} TrainLayer;
+
+typedef struct
+{
+  TrainArch    arch;
+  TrainLayer   layers[TRAIN_MAX_LAYERS];
+  int          features;                 /* channels of the last layer */
+  gsize        dense_weights, dense_bias;
+
+  gsize        n_params;
+  float       *params;
+  float       *gradients;
+  gsize        n_state;
+  float       *state;
+
+  int          batch_capacity;
+  guint        n_workers;
+  float      **columns;                  /* per worker: TRAIN_CONV_CHUNK images' patches */
+  float      **column_gradient;
+  float       *partial_gradients;        /* per chunk: one layer's filter gradient */
+  float       *input;                    /* [batch, size, size, channels] */
+  float       *pooled_features;          /* [batch, features] */
+  float       *logits;                   /* [batch, 2] */
+  float       *logits_gradient;
+  float       *features_gradient;
+  float       *gradient_a, *gradient_b;
+} TrainNetwork;
+
+TrainNetwork *train_network_new          (const TrainArch *arch,
+                                          int              batch_capacity,
+                                          guint            n_workers);
+void          train_network_free         (TrainNetwork    *network);
+/* Glorot-uniform weights from (seed), gamma 1, beta 0, running statistics 0 and 1. */
+void          train_network_init         (TrainNetwork    *network,
+                                          guint64          seed);
+/* Training-mode forward of `batch` images in network->input: batch statistics, running
+ * statistics updated with `momentum` (none when momentum is 1); logits in network->logits. */
+void          train_network_forward      (TrainNetwork    *network,
+                                          int              batch,
+                                          float            momentum);
+/* Inference-mode forward with the running statistics, in float (not the deployed
+ * arithmetic: see train-deployed.h); logits in network->logits. */
+void          train_network_infer        (TrainNetwork    *network,
+                                          int              batch);
+/* Zeroes the gradients, then back-propagates network->logits_gradient through the last
+ * training-mode forward. */
+void          train_network_backward     (TrainNetwork    *network,
+                                          int              batch);
+/* Keeps the latent binary weights in [-1, 1]. */
+void          train_network_clip         (TrainNetwork    *network);
+/* Multiply-accumulates per image of the convolutions (float first layer, binary rest). */
+void          train_network_count_macs   (const TrainNetwork *network,
+                                          guint64         *float_macs,
+                                          guint64         *binary_macs);
+
+/* Adam (Kingma & Ba), with the bias correction, on every parameter. */
+typedef struct
+{
+  gsize   n;
+  float  *m;
+  float  *v;
+  guint64 step;
+  double  beta1, beta2, epsilon;
+} TrainAdam;
+
+TrainAdam    *train_adam_new             (gsize            n);
+void          train_adam_free            (TrainAdam       *adam);
+void          train_adam_step            (TrainAdam       *adam,
+                                          float           *params,
+                                          const float     *gradients,
+                                          double           learning_rate);
+
+G_END_DECLS
