@@ -7,6 +7,8 @@
 #include <unistd.h>
 #include <glib/gstdio.h>
 
+#include "bitlens-model-info.h"
+#include "bitlens-preferences-window.h"
 #include "bitlens-window-private.h"
 #include "gui-util.h"
 #include "test-util.h"
@@ -476,6 +478,83 @@ test_dataset_browser (Fixture       *fixture,
   }
 }
 
+static GtkWindow *
+find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return window;
+    }
+  return NULL;
+}
+
+/* The secondary windows open from their actions and show what they should. */
+static void
+test_secondary_windows (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  BitlensWindow *window = fixture->window;
+  g_autofree char *model_path = test_shared_path ("models/tflm/person_detect.tflite");
+  GtkWindow *dialog;
+  GSettings *settings = bitlens_application_get_settings (fixture->application);
+  BitlensRenderOptions options;
+
+  if (model_path == NULL)
+    return;
+  open_path (window, model_path);
+
+  /* Model information: one row per layer, in a group titled "Layers". */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.model-info", NULL));
+  gui_spin (100);
+  dialog = find_toplevel (BITLENS_TYPE_MODEL_INFO);
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (gtk_window_get_title (dialog), ==, "Model Information");
+  gtk_window_destroy (dialog);
+
+  /* Keyboard shortcuts from ui/gtk/help-overlay.ui. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL));
+  gui_spin (100);
+  dialog = find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW);
+  g_assert_nonnull (dialog);
+  gtk_window_destroy (dialog);
+
+  /* About. */
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->application), "about", NULL);
+  gui_spin (100);
+  dialog = find_toplevel (ADW_TYPE_ABOUT_WINDOW);
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_about_window_get_version (ADW_ABOUT_WINDOW (dialog)), ==, PACKAGE_VERSION);
+  gtk_window_destroy (dialog);
+
+  /* Preferences: a setting changed there reaches the saliency panel of the window. */
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->application), "preferences", NULL);
+  gui_spin (100);
+  dialog = find_toplevel (BITLENS_TYPE_PREFERENCES_WINDOW);
+  g_assert_nonnull (dialog);
+  g_settings_set_string (settings, "colormap", "cividis");
+  g_settings_set_double (settings, "overlay-opacity", 0.25);
+  bitlens_saliency_panel_get_render_options (window->saliency_panel, &options);
+  g_assert_cmpint (options.colormap, ==, BITLENS_COLORMAP_CIVIDIS);
+  g_assert_cmpfloat (options.opacity, ==, 0.25);
+  gtk_window_destroy (dialog);
+  g_settings_reset (settings, "colormap");
+  g_settings_reset (settings, "overlay-opacity");
+
+  /* The style follows the setting. */
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->application), "color-scheme",
+                                  g_variant_new_string ("dark"));
+  g_assert_cmpint (adw_style_manager_get_color_scheme (adw_style_manager_get_default ()), ==,
+                   ADW_COLOR_SCHEME_FORCE_DARK);
+  g_settings_reset (settings, "color-scheme");
+  g_assert_cmpint (adw_style_manager_get_color_scheme (adw_style_manager_get_default ()), ==,
+                   ADW_COLOR_SCHEME_DEFAULT);
+}
+
 static void
 test_no_display (void)
 {
@@ -500,6 +579,7 @@ main (int   argc,
   g_test_add ("/gui/bad-files", Fixture, NULL, fixture_set_up, test_bad_files, fixture_tear_down);
   g_test_add ("/gui/single-image", Fixture, NULL, fixture_set_up, test_single_image, fixture_tear_down);
   g_test_add ("/gui/compare-and-export", Fixture, NULL, fixture_set_up, test_compare_and_export, fixture_tear_down);
+  g_test_add ("/gui/secondary-windows", Fixture, NULL, fixture_set_up, test_secondary_windows, fixture_tear_down);
   g_test_add ("/gui/dataset-browser", Fixture, NULL, fixture_set_up, test_dataset_browser, fixture_tear_down);
   return g_test_run ();
 }
