@@ -379,6 +379,12 @@ test_conv_rejections (void)
   r.filter_shape[1] = 7;                       /* larger than the input */
   expect_rejected (&r, BITLENS_OP_CONV_2D, BITLENS_ERROR_MODEL_INVALID);
   reject_case_init (&r);
+  r.options.dilation_h = G_MAXINT / 2;         /* SAME with a huge dilation */
+  expect_rejected (&r, BITLENS_OP_CONV_2D, BITLENS_ERROR_MODEL_UNSUPPORTED);
+  reject_case_init (&r);
+  r.options.stride_w = G_MAXINT;
+  expect_rejected (&r, BITLENS_OP_CONV_2D, BITLENS_ERROR_MODEL_UNSUPPORTED);
+  reject_case_init (&r);
   r.options.activation = (BitlensActivation) 7;
   expect_rejected (&r, BITLENS_OP_CONV_2D, BITLENS_ERROR_MODEL_UNSUPPORTED);
   reject_case_init (&r);
@@ -430,6 +436,9 @@ test_depthwise_rejections (void)
   DEPTHWISE_VALID (r);
   r.bias_count = 2;
   expect_rejected (&r, BITLENS_OP_DEPTHWISE_CONV_2D, BITLENS_ERROR_MODEL_INVALID);
+  DEPTHWISE_VALID (r);
+  r.options.dilation_w = 1 << 29;
+  expect_rejected (&r, BITLENS_OP_DEPTHWISE_CONV_2D, BITLENS_ERROR_MODEL_UNSUPPORTED);
   DEPTHWISE_VALID (r);
   r.options.dilation_w = -1;
   expect_rejected (&r, BITLENS_OP_DEPTHWISE_CONV_2D, BITLENS_ERROR_MODEL_INVALID);

@@ -10,6 +10,10 @@
 
 #include "kernel-prepare-util.h"
 
+/* Largest effective filter size, stride and input size of a window (see
+ * bitlens_prepare_window). */
+#define WINDOW_LIMIT (G_MAXINT / 8)
+
 static const char *
 tensor_name (const BitlensTensor *tensor)
 {
@@ -374,6 +378,19 @@ bitlens_prepare_window (const BitlensTensor    *input,
                    _("invalid window: filter %dx%d, stride %dx%d, dilation %dx%d (height x width)"),
                    filter_h, filter_w, window->stride_h, window->stride_w,
                    window->dilation_h, window->dilation_w);
+      return FALSE;
+    }
+  /* Bounds that keep every int of the kernels' index arithmetic (out_y * stride - pad +
+   * dilation * filter_y, the padding itself) far from overflow. */
+  if ((gint64) (filter_h - 1) * window->dilation_h + 1 > WINDOW_LIMIT ||
+      (gint64) (filter_w - 1) * window->dilation_w + 1 > WINDOW_LIMIT ||
+      window->stride_h > WINDOW_LIMIT || window->stride_w > WINDOW_LIMIT ||
+      window->in_h > WINDOW_LIMIT || window->in_w > WINDOW_LIMIT)
+    {
+      g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_UNSUPPORTED,
+                   _("window too large: filter %dx%d, stride %dx%d, dilation %dx%d on a %dx%d input"),
+                   filter_h, filter_w, window->stride_h, window->stride_w,
+                   window->dilation_h, window->dilation_w, window->in_h, window->in_w);
       return FALSE;
     }
   if (options->padding != BITLENS_PADDING_SAME && options->padding != BITLENS_PADDING_VALID)
