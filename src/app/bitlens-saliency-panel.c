@@ -153,6 +153,11 @@ update_parameter_rows (BitlensSaliencyPanel *self)
                           occlusion || g_strcmp0 (method, "integrated-gradients") == 0);
   gtk_widget_set_visible (self->steps_row, g_strcmp0 (method, "integrated-gradients") == 0);
   gtk_widget_set_visible (self->samples_row, g_strcmp0 (method, "smoothgrad") == 0);
+  /* Gradient maps say where their gradients come from (a binary network has none). */
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->method_row),
+                               g_strcmp0 (method, "occlusion") == 0 || method[0] == '\0' ? ""
+                               : _("Gradients of a float shadow of the model, with straight-through "
+                                   "estimators for the quantize and sign steps"));
 }
 
 static void

@@ -74,7 +74,49 @@ struct _BitlensWindow
   double                  threshold;
 };
 
+/* A job's state carried through async calls: the window and the progress entry. Reference
+ * counted, because a progress callback may hold it after the result came; the entry goes
+ * with the last reference. */
+typedef struct
+{
+  BitlensWindow    *self;
+  BitlensWindowJob *job;
+} BitlensJobContext;
+
 /* bitlens-window.c */
+void              bitlens_window_schedule_browser_refresh (BitlensWindow *self);
+void              bitlens_window_update_titles        (BitlensWindow      *self);
+void              bitlens_window_update_main_page     (BitlensWindow      *self);
+
+/* bitlens-window-jobs.c */
+void              bitlens_window_job_free             (gpointer            job);
+BitlensJobContext *bitlens_job_context_new            (BitlensWindow      *self,
+                                                       BitlensWindowJob   *job);
+gpointer          bitlens_job_context_ref             (BitlensJobContext  *context);
+void              bitlens_job_context_unref           (gpointer            context);
+gboolean          bitlens_error_is_cancellation       (const GError       *error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BitlensJobContext, bitlens_job_context_unref)
+
+/* bitlens-window-scoring.c */
+GPtrArray        *bitlens_window_get_item_array       (BitlensWindow      *self);
+void              bitlens_window_start_scoring        (BitlensWindow      *self);
+
+/* bitlens-window-view.c */
+void              bitlens_window_connect_view         (BitlensWindow      *self);
+void              bitlens_window_set_current_item     (BitlensWindow      *self,
+                                                       BitlensImageItem   *item);
+void              bitlens_window_clear_maps           (BitlensWindow      *self);
+void              bitlens_window_render_overlays      (BitlensWindow      *self);
+void              bitlens_window_update_readout       (BitlensWindow      *self);
+
+/* bitlens-window-start-page.c */
+void              bitlens_window_update_start_page    (BitlensWindow      *self);
+GPtrArray        *bitlens_window_find_demo_models     (void);
+void              bitlens_window_add_recent           (GFile              *file,
+                                                       const char         *mime_type);
+
+/* bitlens-window-open.c, bitlens-window.c (messages) */
 void              bitlens_window_show_error           (BitlensWindow      *self,
                                                        const char         *context,
                                                        const GError       *error);
