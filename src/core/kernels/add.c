@@ -93,7 +93,7 @@ add_prepare (const BitlensModel  *model,
     }
   else
     {
-      bitlens_broadcast_float_activation_range (op->options.activation,
+      bitlens_activation_range_float (op->options.activation,
                                                 &prepared->float_activation_min,
                                                 &prepared->float_activation_max);
     }

@@ -141,16 +141,6 @@ bitlens_broadcast_foreach_run (const BitlensBroadcast  *broadcast,
 }
 
 void
-bitlens_broadcast_float_activation_range (BitlensActivation  activation,
-                                          float             *activation_min,
-                                          float             *activation_max)
-{
-  bitlens_activation_range_float (activation, activation_min, activation_max);
-  *activation_min = MAX (*activation_min, -G_MAXFLOAT);
-  *activation_max = MIN (*activation_max, G_MAXFLOAT);
-}
-
-void
 bitlens_broadcast_eval (const BitlensBroadcast  *broadcast,
                         const BitlensKernelCall *call,
                         BitlensBroadcastRunFunc  func,

@@ -36,13 +36,6 @@ gboolean bitlens_broadcast_prepare_binary_op (const BitlensModel  *model,
                                               BitlensBroadcast    *broadcast,
                                               GError             **error);
 
-/* The float clamp range of a fused activation as TFLite's CalculateActivationRange gives
- * it: numeric_limits<float>::lowest () and max () where unbounded, so that infinite sums
- * and products clamp to the largest finite values as in the reference. */
-void     bitlens_broadcast_float_activation_range (BitlensActivation activation,
-                                                   float            *activation_min,
-                                                   float            *activation_max);
-
 /* A run of @n output elements along the last axis: output element @output_index + i
  * takes input 0 element @input0_index + i * @input0_step and likewise for input 1. */
 typedef void (*BitlensBroadcastRunFunc) (gpointer user_data,

@@ -275,8 +275,8 @@ lce_bconv2d_setup_output_transform (const BitlensModel *model,
   /* The activation range of the +-1 dot product (integers: RELU [0, max], RELU6 [0, 6],
    * RELU_N1_TO_1 [-1, 1]), clipped to [-K, K], then mapped to 2 * acc = K - dot. */
   bitlens_activation_range_float (op->options.activation, &activation_min, &activation_max);
-  nominal_min = isinf (activation_min) ? G_MININT32 : (gint64) activation_min;
-  nominal_max = isinf (activation_max) ? G_MAXINT32 : (gint64) activation_max;
+  nominal_min = activation_min <= -G_MAXFLOAT ? G_MININT32 : (gint64) activation_min;
+  nominal_max = activation_max >= G_MAXFLOAT ? G_MAXINT32 : (gint64) activation_max;
   nominal_min = MAX (nominal_min, -(gint64) p->depth);
   nominal_max = MIN (nominal_max, (gint64) p->depth);
   p->clamp_min = (gint32) (p->depth - nominal_max);

@@ -64,7 +64,8 @@ void     bitlens_activation_range_quantized  (BitlensActivation activation,
                                               gint32      qmax,
                                               gint32     *act_min,
                                               gint32     *act_max);
-/* Float activation range: NONE (-inf, inf), RELU [0, inf), RELU6 [0, 6], N1_TO_1 [-1, 1]. */
+/* Float activation range: NONE [-FLT_MAX, FLT_MAX], RELU [0, FLT_MAX], RELU6 [0, 6],
+ * N1_TO_1 [-1, 1]. */
 void     bitlens_activation_range_float      (BitlensActivation activation,
                                               float      *act_min,
                                               float      *act_max);
