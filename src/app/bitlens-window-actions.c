@@ -327,6 +327,8 @@ bitlens_window_update_actions (BitlensWindow *self)
   gboolean has_image = self->current_image != NULL;
   gboolean has_map = self->maps[BITLENS_SLOT_A] != NULL;
 
+  if (self->disposed)
+    return;
   gtk_widget_action_set_enabled (widget, "win.open-compare-model", TRUE);
   gtk_widget_action_set_enabled (widget, "win.compare", has_model);
   gtk_widget_action_set_enabled (widget, "win.model-info", has_model);

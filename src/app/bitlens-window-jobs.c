@@ -15,6 +15,8 @@
 static void
 update_progress (BitlensWindow *self)
 {
+  if (self->disposed)
+    return;
   BitlensWindowJob *job;
   g_autofree char *label = NULL;
 

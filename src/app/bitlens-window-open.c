@@ -158,7 +158,7 @@ on_dataset_loaded (GObject      *source,
   g_autoptr(BitlensDataset) dataset = bitlens_dataset_load_finish (result, &error);
   g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
 
-  if (bitlens_error_is_cancellation (error))
+  if (bitlens_error_is_cancellation (error) || self->disposed)
     return;
 
   if (dataset != NULL)

@@ -71,6 +71,7 @@ struct _BitlensWindow
   char                   *last_message;     /* the last toast, for tests */
   guint                   refresh_source;
   gboolean                comparing;
+  gboolean                disposed;         /* async results that arrive later are dropped */
   double                  threshold;
 };
 

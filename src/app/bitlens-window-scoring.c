@@ -62,6 +62,8 @@ on_scoring_result (BitlensScoringJob *job,
   BitlensModel *model = g_object_get_data (G_OBJECT (job), "model");
   BitlensImageItem *item = g_ptr_array_index (items, index);
 
+  if (self->disposed)
+    return;
   if (thumbnail != NULL)
     bitlens_image_item_set_thumbnail (item, thumbnail);
   if (error != NULL)

@@ -25,8 +25,11 @@ void
 bitlens_window_show_message (BitlensWindow *self,
                              const char    *message)
 {
-  AdwToast *toast = adw_toast_new (message);
+  AdwToast *toast;
 
+  if (self->disposed)
+    return;
+  toast = adw_toast_new (message);
   g_free (self->last_message);
   self->last_message = g_strdup (message);
   adw_toast_set_timeout (toast, 6);
@@ -68,6 +71,8 @@ refresh_browser_now (gpointer user_data)
 void
 bitlens_window_schedule_browser_refresh (BitlensWindow *self)
 {
+  if (self->disposed)
+    return;
   if (self->refresh_source == 0)
     self->refresh_source = g_timeout_add (250, refresh_browser_now, self);
 }
@@ -266,6 +271,7 @@ bitlens_window_dispose (GObject *object)
 {
   BitlensWindow *self = BITLENS_WINDOW (object);
 
+  self->disposed = TRUE;
   g_cancellable_cancel (self->scoring_cancellable);
   g_cancellable_cancel (self->image_cancellable);
   bitlens_window_clear_maps (self);

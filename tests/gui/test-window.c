@@ -555,6 +555,32 @@ test_secondary_windows (Fixture       *fixture,
                    ADW_COLOR_SCHEME_DEFAULT);
 }
 
+/* Closing the window while a dataset is evaluated and a map computed: the late results are
+ * dropped without touching the destroyed widgets. */
+static void
+test_close_while_busy (void)
+{
+  g_autofree char *model_path = test_shared_path ("models/tflm/person_detect.tflite");
+  g_autofree char *dataset_path = test_shared_path ("data/vww");
+  g_autoptr(BitlensApplication) application = NULL;
+  BitlensWindow *window;
+
+  if (model_path == NULL || dataset_path == NULL)
+    return;
+
+  application = gui_application_new ();
+  window = bitlens_window_new (application);
+  gui_present (GTK_WINDOW (window));
+  open_path (window, model_path);
+  open_path (window, dataset_path);
+  g_assert_true (bitlens_window_is_busy (window));
+  gui_spin (300);
+  g_assert_true (bitlens_window_is_busy (window));
+  gtk_window_destroy (GTK_WINDOW (window));
+  /* Long enough for the cancelled workers to stop and their callbacks to run. */
+  gui_spin (3000);
+}
+
 static void
 test_no_display (void)
 {
@@ -581,5 +607,6 @@ main (int   argc,
   g_test_add ("/gui/compare-and-export", Fixture, NULL, fixture_set_up, test_compare_and_export, fixture_tear_down);
   g_test_add ("/gui/secondary-windows", Fixture, NULL, fixture_set_up, test_secondary_windows, fixture_tear_down);
   g_test_add ("/gui/dataset-browser", Fixture, NULL, fixture_set_up, test_dataset_browser, fixture_tear_down);
+  g_test_add_func ("/gui/close-while-busy", test_close_while_busy);
   return g_test_run ();
 }
