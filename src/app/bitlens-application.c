@@ -228,7 +228,6 @@ bitlens_application_init (BitlensApplication *self)
     }
 
   g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
-  g_application_set_option_context_parameter_string (G_APPLICATION (self), _("MODEL [IMAGE|FOLDER…]"));
   g_application_set_option_context_summary (G_APPLICATION (self),
                                             _("Open a person detector (.tflite) and images, image folders or labelled datasets."));
 }

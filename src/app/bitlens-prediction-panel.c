@@ -23,6 +23,7 @@ struct _BitlensPredictionPanel
   /* template children */
   GtkWidget        *box;
   GtkLabel         *truth_label;
+  GtkWidget        *hint_label;
   SlotRow           rows[BITLENS_N_SLOTS];
 
   /* owned */
@@ -105,6 +106,7 @@ update (BitlensPredictionPanel *self)
 
   for (guint slot = 0; slot < BITLENS_N_SLOTS; slot++)
     update_slot (self, slot);
+  gtk_widget_set_visible (self->hint_label, self->model_names[BITLENS_SLOT_A] == NULL);
 
   if (self->item == NULL)
     truth = "";
@@ -159,6 +161,7 @@ bitlens_prediction_panel_class_init (BitlensPredictionPanelClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/org/bitlens/Bitlens/ui/bitlens-prediction-panel.ui");
   gtk_widget_class_bind_template_child (widget_class, BitlensPredictionPanel, box);
   gtk_widget_class_bind_template_child (widget_class, BitlensPredictionPanel, truth_label);
+  gtk_widget_class_bind_template_child (widget_class, BitlensPredictionPanel, hint_label);
   gtk_widget_class_bind_template_child_full (widget_class, "name_a", FALSE, G_STRUCT_OFFSET (BitlensPredictionPanel, rows[0].name));
   gtk_widget_class_bind_template_child_full (widget_class, "bar_a", FALSE, G_STRUCT_OFFSET (BitlensPredictionPanel, rows[0].bar));
   gtk_widget_class_bind_template_child_full (widget_class, "value_a", FALSE, G_STRUCT_OFFSET (BitlensPredictionPanel, rows[0].value));
