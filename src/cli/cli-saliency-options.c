@@ -43,11 +43,11 @@ cli_map_options_add (GOptionContext *context,
 {
   const GOptionEntry entries[] = {
     { "method", 0, 0, G_OPTION_ARG_STRING, &options->method,
-      "occlusion (default); gradient, gradient-x-input, integrated-gradients, smoothgrad, gradcam are not available yet", "NAME" },
+      "occlusion (default), gradient, gradient-x-input, integrated-gradients, smoothgrad or gradcam", "NAME" },
     { "window", 0, 0, G_OPTION_ARG_INT, &options->window, "Occlusion window side in model-input pixels (default 8)", "N" },
     { "stride", 0, 0, G_OPTION_ARG_INT, &options->stride, "Occlusion stride (default 4)", "N" },
     { "baseline", 0, 0, G_OPTION_ARG_STRING, &options->baseline,
-      "What fills a window: gray (128, default), black, blur, or a gray level 0..255", "KIND" },
+      "What fills a window (occlusion) or starts the path (integrated gradients): gray (128, default), black, blur, or a gray level 0..255", "KIND" },
     { "blur-radius", 0, 0, G_OPTION_ARG_INT, &options->blur_radius, "Box radius of the blur baseline (default 5)", "R" },
     { "target", 0, 0, G_OPTION_ARG_INT, &options->target, "Element of output 0 to explain (default: the person index)", "K" },
     { "naive", 0, 0, G_OPTION_ARG_NONE, &options->naive, "Full re-runs for every window instead of incremental ones", NULL },

@@ -100,7 +100,11 @@ cli_saliency (int    argc,
     "Occlusion: windows of side w at 0, s, 2s ... along each axis (ceil((D - w) / s) + 1 of them, clipped\n"
     "to the input) are filled with the baseline in the input tensor; a pixel's value is the mean over\n"
     "the windows covering it of score(original) - score(occluded), at model-input resolution. The\n"
-    "README's Saliency section gives the exact rules. The map's range and the score print on stdout.");
+    "gradient methods (gradient, gradient-x-input, integrated-gradients, smoothgrad, gradcam) take\n"
+    "gradients of a float shadow of the model: weights dequantized, quantize, requantize and sign\n"
+    "steps passed through with straight-through estimators, since a binary or quantized network has\n"
+    "no true gradient. The README's Saliency section gives the exact rules. The map's range and the\n"
+    "score print on stdout.");
 
   if (!cli_parse_options (context, &argc, &argv))
     goto out_usage;
@@ -131,6 +135,8 @@ cli_saliency (int    argc,
   g_print ("map: %dx%d  min: %s  max: %s\n", map->width, map->height,
            g_ascii_formatd (min_text, sizeof min_text, "%.9g", min),
            g_ascii_formatd (max_text, sizeof max_text, "%.9g", max));
+  if (bitlens_saliency_method_uses_gradients (params.method))
+    g_print ("note: %s\n", bitlens_saliency_method_get_gradient_note (params.method));
 
   info = (BitlensExportInfo) {
     .model_name = bitlens_model_get_name (input.model),

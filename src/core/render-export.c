@@ -325,6 +325,13 @@ add_params (JsonBuilder                 *builder,
       json_builder_add_int_value (builder, (gint64) params->seed);
       json_builder_set_member_name (builder, "layer");
       json_builder_add_int_value (builder, params->layer);
+      if (params->method == BITLENS_SALIENCY_INTEGRATED_GRADIENTS)
+        add_baseline (builder, "baseline", &params->baseline);
+      if (bitlens_saliency_method_uses_gradients (params->method))
+        {
+          json_builder_set_member_name (builder, "gradient_source");
+          json_builder_add_string_value (builder, bitlens_saliency_method_get_gradient_note (params->method));
+        }
     }
   json_builder_end_object (builder);
 }
@@ -610,11 +617,27 @@ describe_method (const BitlensSaliencyParams *params)
 
   if (params == NULL)
     return g_strdup ("saliency map");
-  if (params->method != BITLENS_SALIENCY_OCCLUSION)
-    return g_strdup_printf ("%s: steps %d, samples %d, noise %g, seed %" G_GUINT64_FORMAT ", layer %d",
-                            bitlens_saliency_method_get_name (params->method), params->steps, params->samples,
-                            params->noise, params->seed, params->layer);
   baseline = bitlens_baseline_to_string (&params->baseline);
+  switch (params->method)
+    {
+    case BITLENS_SALIENCY_OCCLUSION:
+      break;
+    case BITLENS_SALIENCY_GRADIENT:
+    case BITLENS_SALIENCY_GRADIENT_X_INPUT:
+      return g_strdup (bitlens_saliency_method_get_name (params->method));
+    case BITLENS_SALIENCY_INTEGRATED_GRADIENTS:
+      return g_strdup_printf ("integrated-gradients: %d steps from baseline %s", params->steps, baseline);
+    case BITLENS_SALIENCY_SMOOTHGRAD:
+      return g_strdup_printf ("smoothgrad: %d samples, noise %g, seed %" G_GUINT64_FORMAT,
+                              params->samples, params->noise, params->seed);
+    case BITLENS_SALIENCY_GRADCAM:
+      if (params->layer < 0)
+        return g_strdup ("gradcam: last spatial layer");
+      return g_strdup_printf ("gradcam: layer %d", params->layer);
+    case BITLENS_SALIENCY_N_METHODS:
+    default:
+      return g_strdup (bitlens_saliency_method_get_name (params->method));
+    }
   return g_strdup_printf ("occlusion: window %d, stride %d, baseline %s (%s)", params->window, params->stride,
                           baseline, params->naive ? "full re-runs" : "incremental");
 }
@@ -643,6 +666,8 @@ caption_lines (const BitlensSaliencyMap   *map,
   else
     g_ptr_array_add (lines, g_strdup (info->model_name != NULL ? info->model_name : "model"));
   g_ptr_array_add (lines, describe_method (info->params));
+  if (info->params != NULL && bitlens_saliency_method_uses_gradients (info->params->method))
+    g_ptr_array_add (lines, g_strdup ("gradients of a float shadow, straight-through estimators"));
   if (info->params == NULL || info->params->target < 0)
     g_ptr_array_add (lines, g_strdup_printf ("person score %.4f: predicted %s", map->score, predicted));
   else
