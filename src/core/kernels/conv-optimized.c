@@ -14,7 +14,8 @@
 #define BITLENS_CONV_HAVE_AVX2 1
 #endif
 
-/* Optimized int8 CONV_2D, bit-identical to the reference (conv.c).
+/* Optimized int8 CONV_2D, bit-identical to the reference (conv.c); float32 goes to
+ * conv-float-optimized.c.
  *
  * The convolution runs as a GEMM: for each output pixel the receptive field is gathered
  * into a "patch" of Kh*Kw*I int16 values x - zp_in (0 for taps outside the input, which
@@ -45,7 +46,12 @@ bitlens_conv_2d_prepare_optimized (BitlensConvParams   *params,
   gsize depth, packed_depth, rows, n_values, n_bytes, patch_bytes, scratch_bytes;
   const gint8 *values = (const gint8 *) filter->data;
 
-  if (params->type != BITLENS_TYPE_INT8 || values == NULL || params->filters_per_group != w->out_c)
+  if (params->type == BITLENS_TYPE_FLOAT32)
+    {
+      bitlens_conv_2d_prepare_float_optimized (params, filter);
+      return 0;
+    }
+  if (values == NULL || params->filters_per_group != w->out_c)
     return 0;
 
   /* The filter tensor exists, so these products fit in memory. */
@@ -225,6 +231,11 @@ bitlens_conv_2d_eval_optimized (const BitlensKernelCall *call)
   gsize pixels_per_batch, n_pixels;
   BlockDotFunc block_dot;
 
+  if (params->type == BITLENS_TYPE_FLOAT32)
+    {
+      bitlens_conv_2d_eval_float_optimized (call);
+      return;
+    }
   if (params->packed_filter == NULL)
     {
       bitlens_conv_2d_eval_reference (call);

@@ -24,6 +24,12 @@ typedef struct
   gint16            *packed_filter;
   int                packed_depth;
   int                packed_rows;
+
+  /* The optimized float32 path (conv-float-optimized.c; NULL when it does not apply):
+   * the filter transposed to [Kh*Kw*I][packed_float_stride], output channels contiguous,
+   * zero beyond out_c. */
+  float             *packed_filter_float;
+  gsize              packed_float_stride;
 } BitlensConvParams;
 
 void     bitlens_conv_2d_eval_reference    (const BitlensKernelCall *call);
@@ -32,5 +38,9 @@ void     bitlens_conv_2d_eval_optimized    (const BitlensKernelCall *call);
  * applies and returns the scratch bytes it needs (0 when it does not apply). */
 gsize    bitlens_conv_2d_prepare_optimized (BitlensConvParams       *params,
                                             const BitlensTensor     *filter);
+/* The float32 part of the twin (conv-float-optimized.c). */
+void     bitlens_conv_2d_prepare_float_optimized (BitlensConvParams *params,
+                                                  const BitlensTensor *filter);
+void     bitlens_conv_2d_eval_float_optimized (const BitlensKernelCall *call);
 
 G_END_DECLS

@@ -17,6 +17,7 @@ conv_params_free (gpointer data)
 
   bitlens_requantize_clear (&params->requantize);
   g_free (params->packed_filter);
+  g_free (params->packed_filter_float);
   g_free (params);
 }
 

@@ -139,19 +139,4 @@ bitlens_requantize_apply (const BitlensRequantize *requantize,
   return (gint8) bitlens_clamp_i32 (value, requantize->act_min, requantize->act_max);
 }
 
-/* The bias of a convolution or fully connected op at eval: NULL when absent. */
-static inline const gint32 *
-bitlens_call_bias_int32 (const BitlensKernelCall *call,
-                         int                      index)
-{
-  return call->op->n_inputs > index ? (const gint32 *) call->inputs[index] : NULL;
-}
-
-static inline const float *
-bitlens_call_bias_float (const BitlensKernelCall *call,
-                         int                      index)
-{
-  return call->op->n_inputs > index ? (const float *) call->inputs[index] : NULL;
-}
-
 G_END_DECLS
