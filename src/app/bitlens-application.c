@@ -45,6 +45,17 @@ get_active_window (BitlensApplication *self)
   return bitlens_window_new (self);
 }
 
+/* Files opened while the window shows images get a window of their own. */
+static BitlensWindow *
+get_window_for_files (BitlensApplication *self)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (BITLENS_IS_WINDOW (window) && bitlens_window_is_empty (BITLENS_WINDOW (window)))
+    return BITLENS_WINDOW (window);
+  return bitlens_window_new (self);
+}
+
 static void
 quit_activated (GSimpleAction *action,
                 GVariant      *parameter,
@@ -151,7 +162,7 @@ bitlens_application_open (GApplication  *application,
                           const char    *hint)
 {
   BitlensApplication *self = BITLENS_APPLICATION (application);
-  BitlensWindow *window = get_active_window (self);
+  BitlensWindow *window = get_window_for_files (self);
 
   gtk_window_present (GTK_WINDOW (window));
   bitlens_window_open_files (window, files, (guint) n_files);
@@ -173,7 +184,7 @@ bitlens_application_command_line (GApplication            *application,
       g_ptr_array_add (files, g_application_command_line_create_file_for_arg (command_line, arguments[i]));
   g_variant_dict_lookup (options, "compare", "^&ay", &compare);
 
-  window = get_active_window (self);
+  window = files->len > 0 || compare != NULL ? get_window_for_files (self) : get_active_window (self);
   gtk_window_present (GTK_WINDOW (window));
   if (files->len > 0)
     bitlens_window_open_files (window, (GFile **) files->pdata, files->len);

@@ -196,6 +196,13 @@ bitlens_window_set_comparing (BitlensWindow *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COMPARING]);
 }
 
+gboolean
+bitlens_window_is_empty (BitlensWindow *self)
+{
+  g_return_val_if_fail (BITLENS_IS_WINDOW (self), TRUE);
+  return g_list_model_get_n_items (G_LIST_MODEL (self->items)) == 0;
+}
+
 GListModel *
 bitlens_window_get_items (BitlensWindow *self)
 {

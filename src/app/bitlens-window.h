@@ -27,6 +27,8 @@ void              bitlens_window_set_comparing      (BitlensWindow      *self,
 GListModel       *bitlens_window_get_items          (BitlensWindow      *self);
 BitlensImageItem *bitlens_window_get_current_item   (BitlensWindow      *self);
 gboolean          bitlens_window_is_busy            (BitlensWindow      *self);
+/* TRUE while no image is open (a model alone, such as the demo model, does not count). */
+gboolean          bitlens_window_is_empty           (BitlensWindow      *self);
 /* TRUE when the map of the slot for the current image is computed and shown. */
 gboolean          bitlens_window_has_map            (BitlensWindow      *self,
                                                      BitlensSlot         slot);
