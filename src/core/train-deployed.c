@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "kernels/cpu-features.h"
 #include "kernels/lce-common.h"
 #include "kernels/quantization-math.h"
 #include "tflite-writer.h"
@@ -239,17 +240,59 @@ run_float_conv_quantize (const TrainDeployedLayer *d,
       }
 }
 
-/* Bits set in a word (SWAR: the core is built for any x86-64, without POPCNT). */
-static inline gint32
-count_bits (guint32 x)
+/* Mismatches between a gathered input patch and a filter: the sum of popcount (x ^ f) over
+ * n words. A portable SWAR version and one built for POPCNT, chosen at run time; both give
+ * the same integer. */
+static gint32
+count_mismatches_generic (const guint32 *x,
+                          const guint32 *f,
+                          int            n)
 {
-  x = x - ((x >> 1) & 0x55555555u);
-  x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
-  x = (x + (x >> 4)) & 0x0f0f0f0fu;
-  return (gint32) ((x * 0x01010101u) >> 24);
+  gint32 total = 0;
+
+  for (int i = 0; i < n; i++)
+    {
+      guint32 v = x[i] ^ f[i];
+
+      v = v - ((v >> 1) & 0x55555555u);
+      v = (v & 0x33333333u) + ((v >> 2) & 0x33333333u);
+      v = (v + (v >> 4)) & 0x0f0f0f0fu;
+      total += (gint32) ((v * 0x01010101u) >> 24);
+    }
+  return total;
 }
 
-/* LceBconv2d, pad_values 1: outside taps read word 0. Writes packed bits or floats. */
+#if defined(__x86_64__) || defined(__i386__)
+__attribute__ ((target ("popcnt")))
+static gint32
+count_mismatches_popcnt (const guint32 *x,
+                         const guint32 *f,
+                         int            n)
+{
+  gint32 total = 0;
+
+  for (int i = 0; i < n; i++)
+    total += __builtin_popcount (x[i] ^ f[i]);
+  return total;
+}
+#endif
+
+typedef gint32 (*CountMismatchesFunc) (const guint32 *x, const guint32 *f, int n);
+
+static CountMismatchesFunc
+choose_count_mismatches (void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+  /* Every AVX2 processor has POPCNT. */
+  if (bitlens_cpu_has_avx2 ())
+    return count_mismatches_popcnt;
+#endif
+  return count_mismatches_generic;
+}
+
+/* LceBconv2d, pad_values 1: outside taps read word 0 (all +1). The taps of an output pixel
+ * are gathered first (filter order: filter_y, filter_x, word), then each channel's
+ * accumulator is one pass over the patch. Writes packed bits or floats. */
 static void
 run_binary_conv (const TrainDeployedLayer *d,
                  const guint32            *input,
@@ -257,6 +300,9 @@ run_binary_conv (const TrainDeployedLayer *d,
                  float                    *float_output)
 {
   int depth = d->kernel * d->kernel * d->in_c;
+  int patch_words = d->kernel * d->kernel * d->in_words;
+  CountMismatchesFunc count_mismatches = choose_count_mismatches ();
+  g_autofree guint32 *patch = g_new (guint32, patch_words);
   g_autofree float *multiplier = NULL;
   g_autofree float *bias = NULL;
 
@@ -279,24 +325,25 @@ run_binary_conv (const TrainDeployedLayer *d,
         int origin_y = out_y * d->stride - d->pad_top;
         int origin_x = out_x * d->stride - d->pad_left;
         gsize pixel = (gsize) out_y * d->out_w + out_x;
+        guint32 *p = patch;
 
+        for (int fy = 0; fy < d->kernel; fy++)
+          for (int fx = 0; fx < d->kernel; fx++, p += d->in_words)
+            {
+              int in_y = origin_y + fy, in_x = origin_x + fx;
+
+              if (in_y >= 0 && in_y < d->in_h && in_x >= 0 && in_x < d->in_w)
+                memcpy (p, input + ((gsize) in_y * d->in_w + in_x) * d->in_words,
+                        sizeof (guint32) * d->in_words);
+              else
+                memset (p, 0, sizeof (guint32) * d->in_words);
+            }
         if (!d->last)
           memset (packed_output + pixel * d->out_words, 0, sizeof (guint32) * d->out_words);
         for (int c = 0; c < d->out_c; c++)
           {
-            gint32 acc = 0;
+            gint32 acc = count_mismatches (patch, d->packed_filter + (gsize) c * patch_words, patch_words);
 
-            for (int fy = 0; fy < d->kernel; fy++)
-              for (int fx = 0; fx < d->kernel; fx++)
-                {
-                  int in_y = origin_y + fy, in_x = origin_x + fx;
-                  gboolean inside = in_y >= 0 && in_y < d->in_h && in_x >= 0 && in_x < d->in_w;
-                  const guint32 *f = d->packed_filter + (((gsize) c * d->kernel + fy) * d->kernel + fx) * d->in_words;
-                  const guint32 *x = inside ? input + ((gsize) in_y * d->in_w + in_x) * d->in_words : NULL;
-
-                  for (int w = 0; w < d->in_words; w++)
-                    acc += count_bits ((inside ? x[w] : 0u) ^ f[w]);
-                }
             if (d->last)
               {
                 /* Activation NONE: the clamp of 2 * acc to [0, 2K] changes nothing. */
