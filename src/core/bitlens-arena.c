@@ -61,8 +61,12 @@ bitlens_arena_plan (const BitlensModel *model,
       offsets[t] = G_MAXSIZE;
     }
 
+  /* Model inputs live through the whole invoke, so invoking again reads the same input. */
   for (guint i = 0; i < bitlens_model_get_n_inputs (model); i++)
-    touch (lifetimes, bitlens_model_get_input (model, i), -1);
+    {
+      touch (lifetimes, bitlens_model_get_input (model, i), -1);
+      touch (lifetimes, bitlens_model_get_input (model, i), n_ops);
+    }
   for (guint i = 0; i < bitlens_model_get_n_outputs (model); i++)
     touch (lifetimes, bitlens_model_get_output (model, i), n_ops);
   for (guint o = 0; o < n_ops; o++)

@@ -9,7 +9,8 @@ G_BEGIN_DECLS
 
 /* Plans one arena for the model's activations by tensor lifetime: two tensors share
  * bytes only when no op needs both. offsets[t] is the byte offset of tensor t, or
- * G_MAXSIZE for constant tensors and tensors no op touches. With preserve_all every
+ * G_MAXSIZE for constant tensors and tensors no op touches. Model inputs keep their bytes
+ * through the whole invoke. With preserve_all every
  * tensor gets bytes of its own. Returns the arena size. */
 gsize bitlens_arena_plan (const BitlensModel *model,
                           gboolean            preserve_all,
