@@ -110,6 +110,7 @@ void              bitlens_window_set_current_item     (BitlensWindow      *self,
 void              bitlens_window_clear_maps           (BitlensWindow      *self);
 void              bitlens_window_render_overlays      (BitlensWindow      *self);
 void              bitlens_window_update_readout       (BitlensWindow      *self);
+void              bitlens_window_update_captions      (BitlensWindow      *self);
 
 /* bitlens-window-start-page.c */
 void              bitlens_window_update_start_page    (BitlensWindow      *self);

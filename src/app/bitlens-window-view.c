@@ -8,6 +8,8 @@
 
 #include "bitlens-window-private.h"
 
+#define MAX_CACHED_MAPS 512
+
 /* The current image: loading it, its saliency maps (computed in the background, cached per model, image and parameters), their rendering and the hover readout. */
 
 static char *
@@ -176,6 +178,9 @@ on_saliency_computed (GObject      *source,
     }
   else
     {
+      /* A bound on memory: a few MB of maps at model-input resolution. */
+      if (g_hash_table_size (self->map_cache) >= MAX_CACHED_MAPS)
+        g_hash_table_remove_all (self->map_cache);
       g_hash_table_replace (self->map_cache, g_strdup (request->key), bitlens_saliency_map_copy (map));
       if (self->current_item != NULL)
         {
@@ -313,6 +318,37 @@ difference_map_new (const BitlensSaliencyMap *a,
   return difference;
 }
 
+/* "NAME  -0.012 … +0.034": in compare mode each view says whose map it shows and its own
+ * range, since one shared scale can make a weak map look empty. */
+static char *
+caption_new (const char               *name,
+             const BitlensSaliencyMap *map)
+{
+  float min, max;
+
+  if (map == NULL)
+    return g_strdup (name);
+  bitlens_saliency_map_get_range (map, &min, &max);
+  return g_strdup_printf ("%s   %+.2g … %+.2g", name, min, max);
+}
+
+void
+bitlens_window_update_captions (BitlensWindow *self)
+{
+  g_autofree char *caption_a = NULL;
+  g_autofree char *caption_b = NULL;
+  g_autofree char *caption_difference = NULL;
+
+  if (self->comparing && self->models[BITLENS_SLOT_A] != NULL)
+    caption_a = caption_new (bitlens_model_get_name (self->models[BITLENS_SLOT_A]), self->maps[BITLENS_SLOT_A]);
+  if (self->models[BITLENS_SLOT_B] != NULL)
+    caption_b = caption_new (bitlens_model_get_name (self->models[BITLENS_SLOT_B]), self->maps[BITLENS_SLOT_B]);
+  caption_difference = caption_new (_("A − B"), self->difference_map);
+  bitlens_image_view_set_caption (self->image_view, caption_a);
+  bitlens_image_view_set_caption (self->image_view_b, caption_b);
+  bitlens_image_view_set_caption (self->image_view_diff, caption_difference);
+}
+
 void
 bitlens_window_render_overlays (BitlensWindow *self)
 {
@@ -336,6 +372,7 @@ bitlens_window_render_overlays (BitlensWindow *self)
       bitlens_image_view_set_overlay (self->image_view_diff, NULL);
       gtk_widget_set_visible (GTK_WIDGET (self->colorbar), FALSE);
       gtk_label_set_label (self->colorbar_label, "");
+      bitlens_window_update_captions (self);
       return;
     }
 
@@ -378,6 +415,7 @@ bitlens_window_render_overlays (BitlensWindow *self)
   gtk_label_set_label (self->colorbar_label, caption);
   bitlens_colorbar_set_scale (self->colorbar, bitlens_render_options_get_colormap (&options), &scale, caption);
   gtk_widget_set_visible (GTK_WIDGET (self->colorbar), TRUE);
+  bitlens_window_update_captions (self);
 }
 
 static void

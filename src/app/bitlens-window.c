@@ -109,13 +109,7 @@ bitlens_window_update_titles (BitlensWindow *self)
   adw_window_title_set_subtitle (self->window_title, subtitle != NULL ? subtitle : "");
   gtk_window_set_title (GTK_WINDOW (self), title);
 
-  bitlens_image_view_set_caption (self->image_view,
-                                  self->comparing && self->models[BITLENS_SLOT_A] != NULL
-                                  ? bitlens_model_get_name (self->models[BITLENS_SLOT_A]) : NULL);
-  bitlens_image_view_set_caption (self->image_view_b,
-                                  self->models[BITLENS_SLOT_B] != NULL
-                                  ? bitlens_model_get_name (self->models[BITLENS_SLOT_B]) : NULL);
-  bitlens_image_view_set_caption (self->image_view_diff, _("A − B"));
+  bitlens_window_update_captions (self);
   bitlens_prediction_panel_set_model_name (self->prediction_panel, BITLENS_SLOT_A,
                                            self->models[BITLENS_SLOT_A] != NULL
                                            ? bitlens_model_get_name (self->models[BITLENS_SLOT_A]) : NULL);
