@@ -7,138 +7,277 @@
 
 #include "conv-private.h"
 #include "cpu-features.h"
+#include "float-simd.h"
 
 /* Optimized float32 CONV_2D, bit-identical to the reference (conv.c).
  *
- * Floating-point sums depend on their order, so each output keeps the reference's: it
- * starts at 0.0f and adds x * w (a float product, then a float sum; the build forbids
- * fused multiply-add) over the taps inside the input in (filter_y, filter_x, input
- * channel) order, then the bias, then the clamp. The speed comes from computing many
- * output channels side by side, one lane each: the filter is transposed at prepare so
- * that one tap's weights for consecutive output channels are contiguous. The same C is
- * compiled for AVX2 (8 lanes, chosen at run time) and for the baseline (4 lanes). */
+ * Floating-point sums depend on their order, so every output keeps the reference's: it
+ * starts at 0.0f and adds x * w (a rounded product, then a rounded sum; no fused
+ * multiply-add) over the taps inside the input in (filter_y, filter_x, input channel)
+ * order, then adds the bias (0.0f when absent) and clamps. The speed comes from computing
+ * many outputs side by side, each in its own vector lane, all lanes doing the same
+ * sequence of operations:
+ *
+ * - across output channels: the filter is transposed at prepare into blocks of 16 output
+ *   channels, [block][Kh*Kw*I][16], zero beyond out_c, so that one tap's weights for a
+ *   block are two vectors;
+ * - across output columns: a tile of neighbouring pixels of one row shares those weight
+ *   vectors (register blocking), each pixel broadcasting its input value.
+ *
+ * The taps inside the input form a rectangle [fy0, fy1) x [fx0, fx1) of the filter, so a
+ * pixel's sum runs over that rectangle in order; a tile is used only where every pixel has
+ * the whole filter width inside the input (the rows' range is shared by a row), the others
+ * are computed one pixel at a time. With dilation_w 1, the taps (fx, in_c) of a filter row
+ * are one contiguous run of input and weights.
+ *
+ * Cache blocking: the outer loop runs over the blocks of output channels, so one block's
+ * weights (Kh*Kw*I*64 bytes, 23 KB for an 11x11x3 filter) stay in the L1 cache while the
+ * pixels of the region stream past them. */
 
-#define FLOAT_CHUNK 32   /* output channels computed together */
+#define BLOCK 16                        /* output channels per block: two vectors */
+#define VECTORS_PER_BLOCK (BLOCK / BITLENS_F32X8_LANES)
+
+/* Pixels per tile, with 2 or 1 vectors of channels: 6 x 2 (or 12 x 1) accumulators plus
+ * the weights and a broadcast fill the 16 AVX registers; the baseline's 8-float vectors
+ * are pairs of SSE registers, so it takes fewer pixels. */
+#define AVX2_TILE_2 6
+#define AVX2_TILE_1 12
+#define BASELINE_TILE_2 2
+#define BASELINE_TILE_1 4
+#define MAX_TILE 12
 
 void
 bitlens_conv_2d_prepare_float_optimized (BitlensConvParams   *params,
                                          const BitlensTensor *filter)
 {
   const BitlensWindow *w = &params->window;
-  gsize depth, stride, n_values, n_bytes;
+  const float *values = (const float *) filter->data;
+  gsize depth, n_blocks, n_values, n_bytes;
+  float *packed;
 
-  if (filter->data == NULL || params->filters_per_group != w->out_c)
+  /* Grouped convolutions and filters that are not constant stay with the reference. */
+  if (values == NULL || params->filters_per_group != w->out_c)
     return;
 
-  /* The filter tensor exists, so depth * out_c fits in memory. */
+  /* The filter tensor exists, so depth * out_c fits in memory; blocks round out_c up. */
   depth = (gsize) w->filter_h * w->filter_w * params->filter_in_c;
-  stride = ((gsize) w->out_c + FLOAT_CHUNK - 1) / FLOAT_CHUNK * FLOAT_CHUNK;
-  if (!g_size_checked_mul (&n_values, depth, stride) ||
+  n_blocks = ((gsize) w->out_c + BLOCK - 1) / BLOCK;
+  if (!g_size_checked_mul (&n_values, depth, n_blocks * BLOCK) ||
       !g_size_checked_mul (&n_bytes, n_values, sizeof (float)))
     return;
-  params->packed_filter_float = g_try_malloc0 (n_bytes);
-  if (params->packed_filter_float == NULL)
+  packed = g_try_malloc0 (MAX (n_bytes, 1));
+  if (packed == NULL)
     return;
   for (gsize out_c = 0; out_c < (gsize) w->out_c; out_c++)
     for (gsize k = 0; k < depth; k++)
-      memcpy (&params->packed_filter_float[k * stride + out_c],
-              filter->data + (out_c * depth + k) * sizeof (float), sizeof (float));
-  params->packed_float_stride = stride;
+      packed[((out_c / BLOCK) * depth + k) * BLOCK + out_c % BLOCK] = values[out_c * depth + k];
+  params->packed_filter_float = packed;
+  params->packed_float_blocks = (int) n_blocks;
 }
 
-/* The output pixel (b, out_y, out_x), all channels, @chunk (a constant after inlining,
- * at most FLOAT_CHUNK) channels at a time. */
-static inline __attribute__((always_inline)) void
-conv_float_pixel (const BitlensConvParams *params,
-                  const float             *input,
-                  const float             *bias,
-                  int                      b,
-                  int                      out_y,
-                  int                      out_x,
-                  float                   *out,
-                  const int                chunk)
+/* Filter taps [*first, *end) of one axis land inside [0, size) (empty when first >= end). */
+static inline void
+valid_taps (int  origin,
+            int  dilation,
+            int  n_taps,
+            int  size,
+            int *first,
+            int *end)
 {
-  const BitlensWindow *w = &params->window;
-  gsize stride = params->packed_float_stride;
-  int in_y_origin = out_y * w->stride_h - w->pad_top;
-  int in_x_origin = out_x * w->stride_w - w->pad_left;
+  int f = 0, e = n_taps;
 
-  for (int c0 = 0; c0 < w->out_c; c0 += chunk)
+  while (f < n_taps && origin + dilation * f < 0)
+    f++;
+  while (e > f && origin + dilation * (e - 1) >= size)
+    e--;
+  *first = f;
+  *end = e;
+}
+
+/* What every pixel of one call shares. */
+typedef struct
+{
+  const BitlensConvParams *params;
+  const float             *input;
+  float                   *output;
+  float                    bias[BLOCK];     /* the current block's bias, 0.0f when absent */
+  int                      c0, n;           /* the current block's first channel and count */
+  const float             *block_weights;   /* [depth][BLOCK] */
+} ConvFloatCall;
+
+/* Output pixels (b, out_y, out_x + p * 1), p < n_pixels, channels [c0, c0 + n) (n <= 8
+ * when n_vectors is 1), over the filter rows [fy0, fy1) and columns [fx0, fx1), which must
+ * be inside the input for every one of the pixels. n_pixels and n_vectors are constants
+ * after inlining. */
+static inline __attribute__((always_inline)) void
+conv_float_pixels (const ConvFloatCall *c,
+                   int                  b,
+                   int                  out_y,
+                   int                  out_x,
+                   int                  fy0,
+                   int                  fy1,
+                   int                  fx0,
+                   int                  fx1,
+                   const int            n_pixels,
+                   const int            n_vectors)
+{
+  const BitlensWindow *w = &c->params->window;
+  int in_c = w->in_c;
+  int in_y0 = out_y * w->stride_h - w->pad_top + w->dilation_h * fy0;
+  int in_x0 = out_x * w->stride_w - w->pad_left + w->dilation_w * fx0;
+  gsize x_row_step = (gsize) w->dilation_h * w->in_w * in_c;
+  gsize x_pixel_step = (gsize) w->stride_w * in_c;
+  gsize x_run_step = (gsize) w->dilation_w * in_c;
+  gsize w_row_step = (gsize) w->filter_w * in_c * BLOCK;
+  int n_runs = w->dilation_w == 1 ? 1 : fx1 - fx0;
+  int run_length = w->dilation_w == 1 ? (fx1 - fx0) * in_c : in_c;
+  const float *x_origin = c->input + (((gsize) b * w->in_h + in_y0) * w->in_w + in_x0) * in_c;
+  const float *w_origin = c->block_weights + ((gsize) fy0 * w->filter_w + fx0) * in_c * BLOCK;
+  BitlensF32x8 acc[MAX_TILE][VECTORS_PER_BLOCK];
+  BitlensF32x8 bias[VECTORS_PER_BLOCK];
+  BitlensF32x8 low = BITLENS_F32X8_SPLAT (c->params->act_min);
+  BitlensF32x8 high = BITLENS_F32X8_SPLAT (c->params->act_max);
+
+#pragma GCC unroll 12
+  for (int p = 0; p < n_pixels; p++)
+#pragma GCC unroll 2
+    for (int v = 0; v < n_vectors; v++)
+      acc[p][v] = (BitlensF32x8) { 0 };
+
+  for (int row = 0; row < fy1 - fy0; row++)
     {
-      float acc[FLOAT_CHUNK] = { 0.0f };
-      int n = MIN (chunk, w->out_c - c0);
+      const float *weights = w_origin + row * w_row_step;
 
-      for (int filter_y = 0; filter_y < w->filter_h; filter_y++)
+      for (int run = 0; run < n_runs; run++)
         {
-          int in_y = in_y_origin + w->dilation_h * filter_y;
+          const float *x = x_origin + row * x_row_step + run * x_run_step;
 
-          if (in_y < 0 || in_y >= w->in_h)
-            continue;
-          for (int filter_x = 0; filter_x < w->filter_w; filter_x++)
+          for (int i = 0; i < run_length; i++, weights += BLOCK)
             {
-              int in_x = in_x_origin + w->dilation_w * filter_x;
-              const float *x, *weights;
+              BitlensF32x8 weight[VECTORS_PER_BLOCK];
 
-              if (in_x < 0 || in_x >= w->in_w)
-                continue;
-              x = input + (((gsize) b * w->in_h + in_y) * w->in_w + in_x) * w->in_c;
-              weights = params->packed_filter_float
-                        + ((gsize) filter_y * w->filter_w + filter_x) * w->in_c * stride + c0;
-              for (int in_c = 0; in_c < w->in_c; in_c++)
+#pragma GCC unroll 2
+              for (int v = 0; v < n_vectors; v++)
+                weight[v] = BITLENS_F32X8_LOAD (weights + v * BITLENS_F32X8_LANES);
+#pragma GCC unroll 12
+              for (int p = 0; p < n_pixels; p++)
                 {
-                  float value = x[in_c];
-                  const float *row = weights + (gsize) in_c * stride;
+                  float value = x[p * x_pixel_step + i];
 
-                  for (int j = 0; j < chunk; j++)
-                    acc[j] += value * row[j];
+#pragma GCC unroll 2
+                  for (int v = 0; v < n_vectors; v++)
+                    acc[p][v] += weight[v] * value;
                 }
             }
         }
-      for (int j = 0; j < n; j++)
+    }
+
+#pragma GCC unroll 2
+  for (int v = 0; v < n_vectors; v++)
+    bias[v] = BITLENS_F32X8_LOAD (c->bias + v * BITLENS_F32X8_LANES);
+#pragma GCC unroll 12
+  for (int p = 0; p < n_pixels; p++)
+    {
+      float *out = c->output + (((gsize) b * w->out_h + out_y) * w->out_w + out_x + p) * w->out_c + c->c0;
+
+#pragma GCC unroll 2
+      for (int v = 0; v < n_vectors; v++)
         {
-          float bias_value = bias != NULL ? bias[c0 + j] : 0.0f;
-          out[c0 + j] = bitlens_clamp_float (acc[j] + bias_value, params->act_min, params->act_max);
+          BitlensF32x8 value = BITLENS_F32X8_CLAMP (acc[p][v] + bias[v], low, high);
+          int n = MIN (c->n - v * BITLENS_F32X8_LANES, BITLENS_F32X8_LANES);
+
+          if (n == BITLENS_F32X8_LANES)
+            BITLENS_F32X8_STORE (out + v * BITLENS_F32X8_LANES, value);
+          else if (n > 0)
+            BITLENS_F32X8_STORE_PARTIAL (out + v * BITLENS_F32X8_LANES, value, n);
         }
     }
 }
 
+/* One output row of the current block: tiles of @tile pixels where the whole filter
+ * width is inside the input, single pixels elsewhere. */
 static inline __attribute__((always_inline)) void
-conv_float_region (const BitlensKernelCall *call)
+conv_float_row (const ConvFloatCall *c,
+                const BitlensRegion *region,
+                int                  b,
+                int                  out_y,
+                const int            tile,
+                const int            n_vectors)
+{
+  const BitlensWindow *w = &c->params->window;
+  int fy0, fy1;
+  int out_x = region->x0;
+
+  valid_taps (out_y * w->stride_h - w->pad_top, w->dilation_h, w->filter_h, w->in_h, &fy0, &fy1);
+  while (out_x < region->x1)
+    {
+      int first_fx0, first_fx1, last_fx0, last_fx1;
+
+      if (out_x + tile <= region->x1)
+        {
+          valid_taps (out_x * w->stride_w - w->pad_left, w->dilation_w, w->filter_w, w->in_w,
+                      &first_fx0, &first_fx1);
+          valid_taps ((out_x + tile - 1) * w->stride_w - w->pad_left, w->dilation_w, w->filter_w,
+                      w->in_w, &last_fx0, &last_fx1);
+          /* The pixels in between lie between these two, so inside too. */
+          if (first_fx0 == 0 && first_fx1 == w->filter_w && last_fx0 == 0 && last_fx1 == w->filter_w)
+            {
+              conv_float_pixels (c, b, out_y, out_x, fy0, fy1, 0, w->filter_w, tile, n_vectors);
+              out_x += tile;
+              continue;
+            }
+        }
+      valid_taps (out_x * w->stride_w - w->pad_left, w->dilation_w, w->filter_w, w->in_w,
+                  &first_fx0, &first_fx1);
+      conv_float_pixels (c, b, out_y, out_x, fy0, fy1, first_fx0, first_fx1, 1, n_vectors);
+      out_x++;
+    }
+}
+
+static inline __attribute__((always_inline)) void
+conv_float_region (const BitlensKernelCall *call,
+                   const int                tile_2,
+                   const int                tile_1)
 {
   const BitlensConvParams *params = call->op->prepared;
   const BitlensWindow *w = &params->window;
-  const BitlensRegion *region = &call->region;
   const float *bias = params->has_bias ? call->inputs[2] : NULL;
-  float *output = call->outputs[0];
+  gsize depth = (gsize) w->filter_h * w->filter_w * w->in_c;
+  ConvFloatCall c = { .params = params, .input = call->inputs[0], .output = call->outputs[0] };
 
-  /* Few output channels (a network's first layers) waste less in chunks of 8. */
-  gboolean narrow = w->out_c <= 8;
+  for (int block = 0; block < params->packed_float_blocks; block++)
+    {
+      c.c0 = block * BLOCK;
+      c.n = MIN (BLOCK, w->out_c - c.c0);
+      c.block_weights = params->packed_filter_float + (gsize) block * depth * BLOCK;
+      memset (c.bias, 0, sizeof c.bias);
+      if (bias != NULL)
+        memcpy (c.bias, bias + c.c0, sizeof (float) * c.n);
 
-  for (int b = 0; b < w->batches; b++)
-    for (int out_y = region->y0; out_y < region->y1; out_y++)
-      for (int out_x = region->x0; out_x < region->x1; out_x++)
-        {
-          float *out = output + (((gsize) b * w->out_h + out_y) * w->out_w + out_x) * w->out_c;
-
-          if (narrow)
-            conv_float_pixel (params, call->inputs[0], bias, b, out_y, out_x, out, 8);
-          else
-            conv_float_pixel (params, call->inputs[0], bias, b, out_y, out_x, out, FLOAT_CHUNK);
-        }
+      for (int b = 0; b < w->batches; b++)
+        for (int out_y = call->region.y0; out_y < call->region.y1; out_y++)
+          {
+            if (c.n > BITLENS_F32X8_LANES)
+              conv_float_row (&c, &call->region, b, out_y, tile_2, 2);
+            else
+              conv_float_row (&c, &call->region, b, out_y, tile_1, 1);
+          }
+    }
 }
 
 static void
 conv_float_region_baseline (const BitlensKernelCall *call)
 {
-  conv_float_region (call);
+  conv_float_region (call, BASELINE_TILE_2, BASELINE_TILE_1);
 }
 
-#if defined(__x86_64__) || defined(__i386__)
+#ifdef BITLENS_FLOAT_SIMD_HAVE_AVX2
+/* AVX2 only, not FMA: products and sums stay separately rounded. */
 __attribute__((target("avx2")))
 static void
 conv_float_region_avx2 (const BitlensKernelCall *call)
 {
-  conv_float_region (call);
+  conv_float_region (call, AVX2_TILE_2, AVX2_TILE_1);
 }
 #endif
 
@@ -153,7 +292,7 @@ bitlens_conv_2d_eval_float_optimized (const BitlensKernelCall *call)
       return;
     }
   bitlens_region_assert_inside (&call->region, params->window.out_h, params->window.out_w);
-#if defined(__x86_64__) || defined(__i386__)
+#ifdef BITLENS_FLOAT_SIMD_HAVE_AVX2
   if (bitlens_cpu_has_avx2 ())
     {
       conv_float_region_avx2 (call);

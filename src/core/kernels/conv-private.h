@@ -26,10 +26,10 @@ typedef struct
   int                packed_rows;
 
   /* The optimized float32 path (conv-float-optimized.c; NULL when it does not apply):
-   * the filter transposed to [Kh*Kw*I][packed_float_stride], output channels contiguous,
-   * zero beyond out_c. */
+   * the filter transposed to [packed_float_blocks][Kh*Kw*I][16], blocks of 16 output
+   * channels, zero beyond out_c. */
   float             *packed_filter_float;
-  gsize              packed_float_stride;
+  int                packed_float_blocks;
 } BitlensConvParams;
 
 void     bitlens_conv_2d_eval_reference    (const BitlensKernelCall *call);
