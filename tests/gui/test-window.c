@@ -581,6 +581,93 @@ test_close_while_busy (void)
   gui_spin (3000);
 }
 
+static GtkDropTarget *
+find_drop_target (GtkWidget *widget)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_DROP_TARGET (controller))
+        return GTK_DROP_TARGET (controller);
+    }
+  return NULL;
+}
+
+static gboolean
+has_items (gpointer window)
+{
+  return g_list_model_get_n_items (bitlens_window_get_items (window)) > 0 && is_idle (window);
+}
+
+/* Files dropped on the window open like files on the command line; what was opened shows up
+ * among the recent files of the next start page; an empty folder is refused with a message. */
+static void
+test_drop_and_recent (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  BitlensWindow *window = fixture->window;
+  g_autofree char *model_path = test_shared_path ("models/tflm/person_detect.tflite");
+  g_autofree char *image_path = test_shared_path ("data/vww/person/000000000885.png");
+  g_autofree char *empty = g_build_filename (fixture->temp_dir, "empty", NULL);
+  g_autoptr(GFile) model_file = NULL;
+  g_autoptr(GFile) image_file = NULL;
+  GdkFileList *list;
+  GtkDropTarget *target;
+  GValue value = G_VALUE_INIT;
+  gboolean accepted = FALSE;
+  BitlensWindow *second;
+  guint n_recent = 0;
+
+  if (model_path == NULL || image_path == NULL)
+    return;
+
+  model_file = g_file_new_for_path (model_path);
+  image_file = g_file_new_for_path (image_path);
+  list = gdk_file_list_new_from_list (g_slist_append (g_slist_append (NULL, model_file), image_file));
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_value_take_boxed (&value, list);
+  target = find_drop_target (GTK_WIDGET (window));
+  g_assert_nonnull (target);
+  g_signal_emit_by_name (target, "drop", &value, 10.0, 10.0, &accepted);
+  g_value_unset (&value);
+  g_assert_true (accepted);
+  g_assert_nonnull (window->models[BITLENS_SLOT_A]);
+  g_assert_true (gui_wait_until (has_items, window, TIMEOUT_MS));
+  {
+    g_autofree char *canonical = g_file_get_path (image_file);
+    g_assert_cmpstr (bitlens_image_item_get_path (bitlens_window_get_current_item (window)), ==, canonical);
+  }
+
+  /* An empty folder: a message, and the image stays. */
+  g_assert_cmpint (g_mkdir_with_parents (empty, 0755), ==, 0);
+  g_clear_pointer (&window->last_message, g_free);
+  open_path (window, empty);
+  g_assert_true (gui_wait_until (is_idle, window, TIMEOUT_MS));
+  g_assert_nonnull (window->last_message);
+  g_assert_nonnull (strstr (window->last_message, "empty"));
+  g_assert_cmpuint (g_list_model_get_n_items (bitlens_window_get_items (window)), ==, 1);
+
+  /* The recent files of a new window's start page. */
+  gui_spin (500);
+  second = bitlens_window_new (fixture->application);
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (second->recent_list)); row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    {
+      GVariant *target_value = gtk_actionable_get_action_target_value (GTK_ACTIONABLE (row));
+
+      g_autofree char *canonical = g_file_get_path (model_file);
+
+      if (target_value != NULL && g_str_equal (g_variant_get_string (target_value, NULL), canonical))
+        n_recent++;
+    }
+  g_assert_cmpuint (n_recent, ==, 1);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (second->recent_group)));
+  gtk_window_destroy (GTK_WINDOW (second));
+}
+
 static void
 test_no_display (void)
 {
@@ -606,6 +693,7 @@ main (int   argc,
   g_test_add ("/gui/single-image", Fixture, NULL, fixture_set_up, test_single_image, fixture_tear_down);
   g_test_add ("/gui/compare-and-export", Fixture, NULL, fixture_set_up, test_compare_and_export, fixture_tear_down);
   g_test_add ("/gui/secondary-windows", Fixture, NULL, fixture_set_up, test_secondary_windows, fixture_tear_down);
+  g_test_add ("/gui/drop-and-recent", Fixture, NULL, fixture_set_up, test_drop_and_recent, fixture_tear_down);
   g_test_add ("/gui/dataset-browser", Fixture, NULL, fixture_set_up, test_dataset_browser, fixture_tear_down);
   g_test_add_func ("/gui/close-while-busy", test_close_while_busy);
   return g_test_run ();
