@@ -161,6 +161,9 @@ row_update (GtkListItem *list_item)
   g_autofree char *accessible = NULL;
 
   gtk_picture_set_paintable (GTK_PICTURE (picture), GDK_PAINTABLE (bitlens_image_item_get_thumbnail (item)));
+  gtk_picture_set_alternative_text (GTK_PICTURE (picture), bitlens_image_item_get_name (item));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (picture), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  bitlens_image_item_get_name (item), -1);
   gtk_label_set_label (GTK_LABEL (name_label), bitlens_image_item_get_name (item));
   if (bitlens_image_item_get_error (item) != NULL)
     detail = g_strdup_printf ("%s · %s", label_text, _("unreadable"));

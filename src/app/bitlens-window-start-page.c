@@ -15,7 +15,8 @@
 
 static GtkWidget *
 path_row_new (const char *path,
-              const char *icon_name)
+              const char *icon_name,
+              const char *kind)
 {
   g_autofree char *name = g_path_get_basename (path);
   g_autofree char *folder = g_path_get_dirname (path);
@@ -28,6 +29,8 @@ path_row_new (const char *path,
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), display_name);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), display_folder);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL, kind, -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (arrow), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Open"), -1);
   adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), arrow);
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
@@ -36,13 +39,22 @@ path_row_new (const char *path,
   return row;
 }
 
+/* The icon of a path and what it says to a screen reader. */
 static const char *
-icon_for_path (const char *path)
+icon_for_path (const char  *path,
+               const char **kind)
 {
   if (g_str_has_suffix (path, ".tflite"))
-    return "application-x-executable-symbolic";
+    {
+      *kind = _("Model");
+      return "application-x-executable-symbolic";
+    }
   if (g_file_test (path, G_FILE_TEST_IS_DIR))
-    return "folder-symbolic";
+    {
+      *kind = _("Folder");
+      return "folder-symbolic";
+    }
+  *kind = _("Image");
   return "image-x-generic-symbolic";
 }
 
@@ -114,7 +126,7 @@ bitlens_window_update_start_page (BitlensWindow *self)
 
   list_box_remove_all (self->demo_list);
   for (guint i = 0; i < demos->len; i++)
-    gtk_list_box_append (self->demo_list, path_row_new (g_ptr_array_index (demos, i), "starred-symbolic"));
+    gtk_list_box_append (self->demo_list, path_row_new (g_ptr_array_index (demos, i), "starred-symbolic", _("Demo model")));
   gtk_widget_set_visible (GTK_WIDGET (self->demo_group), demos->len > 0);
 
   for (GList *l = recent; l != NULL; l = l->next)
@@ -134,7 +146,10 @@ bitlens_window_update_start_page (BitlensWindow *self)
 
       if (path == NULL)
         continue;
-      gtk_list_box_append (self->recent_list, path_row_new (path, icon_for_path (path)));
+      const char *kind = NULL;
+      const char *icon = icon_for_path (path, &kind);
+
+      gtk_list_box_append (self->recent_list, path_row_new (path, icon, kind));
       n_rows++;
     }
   gtk_widget_set_visible (GTK_WIDGET (self->recent_group), n_rows > 0);
