@@ -14,8 +14,7 @@
 #define BITLENS_DEPTHWISE_HAVE_AVX2 1
 #endif
 
-/* Optimized DEPTHWISE_CONV_2D (int8 and float32), bit-identical to the reference
- * (depthwise-conv.c).
+/* Optimized int8 DEPTHWISE_CONV_2D, bit-identical to the reference (depthwise-conv.c).
  *
  * Each output pixel is computed from a list of its taps (input row, filter row): for the
  * interior, where every tap lies inside the input, the list comes from precomputed offsets
@@ -25,30 +24,22 @@
  * row. With a depth multiplier M > 1, each tap's input row is first expanded so that
  * output channel oc reads input channel oc / M.
  *
- * int8: the sums are the reference's int32 sums in another order, which wrapping integer
+ * The sums are the reference's int32 sums in another order, which wrapping integer
  * addition does not notice; a product w * (x - zp) fits in int16 (|w| <= 128,
- * |x - zp| <= 255). float32: each channel's sum keeps the reference's order (from 0.0f,
- * taps in (filter_y, filter_x) order, a float product then a float sum, no fused
- * multiply-add), then the bias and the clamp; channels run side by side in lanes. */
+ * |x - zp| <= 255). */
 
 #define BLOCK 16
 #define HALF_BLOCK 8
 
-/* Scratch layout: acc[out_c] (int32 or float); then tap pointers (2 * Kh*Kw); then,
- * with M > 1, the expanded rows (Kh*Kw * out_c elements). */
+/* Scratch layout: int32 acc[out_c]; then tap pointers (2 * Kh*Kw); then, with M > 1,
+ * the expanded rows (Kh*Kw * out_c bytes). */
 typedef struct
 {
-  void          *acc;
-  const void   **tap_inputs;
-  const void   **tap_filters;
-  guint8        *expanded;
+  gint32        *acc;
+  const gint8  **tap_inputs;
+  const gint8  **tap_filters;
+  gint8         *expanded;
 } DepthwiseScratch;
-
-static gsize
-element_size (const BitlensDepthwiseParams *params)
-{
-  return params->type == BITLENS_TYPE_INT8 ? 1 : sizeof (float);
-}
 
 static gsize
 align8 (gsize n)
@@ -96,11 +87,12 @@ bitlens_depthwise_conv_2d_prepare_optimized (BitlensDepthwiseParams *params)
       params->tap_offsets[filter_y * w->filter_w + filter_x] =
         ((gsize) filter_y * w->dilation_h * w->in_w + (gsize) filter_x * w->dilation_w) * w->in_c;
 
-  /* The filter tensor exists, so n_taps * out_c elements fit in memory. */
-  G_STATIC_ASSERT (sizeof (gint32) == sizeof (float));
+  if (params->type != BITLENS_TYPE_INT8)
+    return 0;
+  /* The filter tensor exists, so n_taps * out_c fits in memory. */
   bytes = align8 (sizeof (gint32) * (gsize) w->out_c) + 2 * n_taps * sizeof (gpointer);
   if (params->depth_multiplier > 1)
-    bytes += n_taps * (gsize) w->out_c * element_size (params);
+    bytes += n_taps * (gsize) w->out_c;
   return bytes;
 }
 
@@ -113,25 +105,25 @@ scratch_layout (const BitlensDepthwiseParams *params,
   guint8 *bytes = scratch;
   DepthwiseScratch layout;
 
-  layout.acc = bytes;
+  layout.acc = (gint32 *) bytes;
   bytes += align8 (sizeof (gint32) * (gsize) w->out_c);
-  layout.tap_inputs = (const void **) bytes;
+  layout.tap_inputs = (const gint8 **) bytes;
   layout.tap_filters = layout.tap_inputs + n_taps;
-  layout.expanded = (guint8 *) (layout.tap_filters + n_taps);
+  layout.expanded = (gint8 *) (layout.tap_filters + n_taps);
   return layout;
 }
 
-/* int8: acc[c] = sum over the taps of filter[t][c] * (input[t][c] + offset), c < n. */
-typedef void (*AccumulateFunc) (const void *const  *inputs,
-                                const void *const  *filters,
+/* acc[c] = sum over the taps of filter[t][c] * (input[t][c] + offset), c < n. */
+typedef void (*AccumulateFunc) (const gint8 *const *inputs,
+                                const gint8 *const *filters,
                                 int                 n_taps,
                                 int                 n,
                                 gint32              offset,
                                 gint32             *acc);
 
 static void
-accumulate_scalar (const void *const  *inputs,
-                   const void *const  *filters,
+accumulate_scalar (const gint8 *const *inputs,
+                   const gint8 *const *filters,
                    int                 n_taps,
                    int                 first,
                    int                 n,
@@ -143,15 +135,15 @@ accumulate_scalar (const void *const  *inputs,
       gint32 sum = 0;
 
       for (int t = 0; t < n_taps; t++)
-        sum += (gint32) ((const gint8 *) filters[t])[c] * ((gint32) ((const gint8 *) inputs[t])[c] + offset);
+        sum += (gint32) filters[t][c] * ((gint32) inputs[t][c] + offset);
       acc[c] = sum;
     }
 }
 
 /* Portable: fixed-length blocks the compiler vectorizes. */
 static void
-accumulate_portable (const void *const  *inputs,
-                     const void *const  *filters,
+accumulate_portable (const gint8 *const *inputs,
+                     const gint8 *const *filters,
                      int                 n_taps,
                      int                 n,
                      gint32              offset,
@@ -165,8 +157,8 @@ accumulate_portable (const void *const  *inputs,
 
       for (int t = 0; t < n_taps; t++)
         {
-          const gint8 *x = (const gint8 *) inputs[t] + c0;
-          const gint8 *f = (const gint8 *) filters[t] + c0;
+          const gint8 *x = inputs[t] + c0;
+          const gint8 *f = filters[t] + c0;
 
           for (int j = 0; j < BLOCK; j++)
             block[j] += (gint32) f[j] * ((gint32) x[j] + offset);
@@ -179,8 +171,8 @@ accumulate_portable (const void *const  *inputs,
 #ifdef BITLENS_DEPTHWISE_HAVE_AVX2
 __attribute__((target("avx2")))
 static void
-accumulate_avx2 (const void *const  *inputs,
-                 const void *const  *filters,
+accumulate_avx2 (const gint8 *const *inputs,
+                 const gint8 *const *filters,
                  int                 n_taps,
                  int                 n,
                  gint32              offset,
@@ -196,8 +188,8 @@ accumulate_avx2 (const void *const  *inputs,
 
       for (int t = 0; t < n_taps; t++)
         {
-          __m128i x8 = _mm_loadu_si128 ((const __m128i *) ((const gint8 *) inputs[t] + c0));
-          __m128i f8 = _mm_loadu_si128 ((const __m128i *) ((const gint8 *) filters[t] + c0));
+          __m128i x8 = _mm_loadu_si128 ((const __m128i *) (inputs[t] + c0));
+          __m128i f8 = _mm_loadu_si128 ((const __m128i *) (filters[t] + c0));
           __m256i x = _mm256_add_epi16 (_mm256_cvtepi8_epi16 (x8), offset16);
           __m256i product = _mm256_mullo_epi16 (x, _mm256_cvtepi8_epi16 (f8));
 
@@ -214,8 +206,8 @@ accumulate_avx2 (const void *const  *inputs,
 
       for (int t = 0; t < n_taps; t++)
         {
-          __m128i x = _mm_add_epi16 (_mm_cvtepi8_epi16 (_mm_loadl_epi64 ((const __m128i *) ((const gint8 *) inputs[t] + c0))), offset8);
-          __m128i f = _mm_cvtepi8_epi16 (_mm_loadl_epi64 ((const __m128i *) ((const gint8 *) filters[t] + c0)));
+          __m128i x = _mm_add_epi16 (_mm_cvtepi8_epi16 (_mm_loadl_epi64 ((const __m128i *) (inputs[t] + c0))), offset8);
+          __m128i f = _mm_cvtepi8_epi16 (_mm_loadl_epi64 ((const __m128i *) (filters[t] + c0)));
 
           sum = _mm256_add_epi32 (sum, _mm256_cvtepi16_epi32 (_mm_mullo_epi16 (x, f)));
         }
@@ -235,114 +227,11 @@ choose_accumulate (void)
   return accumulate_portable;
 }
 
-/* float32: acc[c] = the reference's sum for channel c < n, @block (a constant after
- * inlining) channels side by side. */
-static inline __attribute__((always_inline)) void
-accumulate_float (const void *const  *inputs,
-                  const void *const  *filters,
-                  int                 n_taps,
-                  int                 n,
-                  float              *acc,
-                  const int           block)
-{
-  int c0 = 0;
-
-  for (; c0 + block <= n; c0 += block)
-    {
-      float sums[BLOCK] = { 0.0f };
-
-      for (int t = 0; t < n_taps; t++)
-        {
-          const float *x = (const float *) inputs[t] + c0;
-          const float *f = (const float *) filters[t] + c0;
-
-          for (int j = 0; j < block; j++)
-            sums[j] += x[j] * f[j];
-        }
-      memcpy (acc + c0, sums, sizeof (float) * block);
-    }
-  for (int c = c0; c < n; c++)
-    {
-      float sum = 0.0f;
-
-      for (int t = 0; t < n_taps; t++)
-        sum += ((const float *) inputs[t])[c] * ((const float *) filters[t])[c];
-      acc[c] = sum;
-    }
-}
-
-static inline __attribute__((always_inline)) void
-finish_float_pixel (const BitlensDepthwiseParams *params,
-                    const void *const            *inputs,
-                    const void *const            *filters,
-                    int                           n_taps,
-                    float                        *acc,
-                    const float                  *bias,
-                    float                        *out)
-{
-  int n = params->window.out_c;
-
-  if (n >= BLOCK)
-    accumulate_float (inputs, filters, n_taps, n, acc, BLOCK);
-  else
-    accumulate_float (inputs, filters, n_taps, n, acc, HALF_BLOCK);
-  for (int c = 0; c < n; c++)
-    {
-      float bias_value = bias != NULL ? bias[c] : 0.0f;
-      out[c] = bitlens_clamp_float (acc[c] + bias_value, params->act_min, params->act_max);
-    }
-}
-
-static void
-finish_float_pixel_baseline (const BitlensDepthwiseParams *params,
-                             const void *const            *inputs,
-                             const void *const            *filters,
-                             int                           n_taps,
-                             float                        *acc,
-                             const float                  *bias,
-                             float                        *out)
-{
-  finish_float_pixel (params, inputs, filters, n_taps, acc, bias, out);
-}
-
-#ifdef BITLENS_DEPTHWISE_HAVE_AVX2
-__attribute__((target("avx2")))
-static void
-finish_float_pixel_avx2 (const BitlensDepthwiseParams *params,
-                         const void *const            *inputs,
-                         const void *const            *filters,
-                         int                           n_taps,
-                         float                        *acc,
-                         const float                  *bias,
-                         float                        *out)
-{
-  finish_float_pixel (params, inputs, filters, n_taps, acc, bias, out);
-}
-#endif
-
-typedef void (*FinishFloatFunc) (const BitlensDepthwiseParams *params,
-                                 const void *const            *inputs,
-                                 const void *const            *filters,
-                                 int                           n_taps,
-                                 float                        *acc,
-                                 const float                  *bias,
-                                 float                        *out);
-
-static FinishFloatFunc
-choose_finish_float (void)
-{
-#ifdef BITLENS_DEPTHWISE_HAVE_AVX2
-  if (bitlens_cpu_has_avx2 ())
-    return finish_float_pixel_avx2;
-#endif
-  return finish_float_pixel_baseline;
-}
-
 /* The taps of output pixel (b, out_y, out_x) inside the input; returns their count. */
 static int
 collect_taps (const BitlensDepthwiseParams *params,
-              const guint8                 *input,
-              const guint8                 *filter,
+              const gint8                  *input,
+              const gint8                  *filter,
               int                           b,
               int                           out_y,
               int                           out_x,
@@ -350,21 +239,19 @@ collect_taps (const BitlensDepthwiseParams *params,
               const DepthwiseScratch       *scratch)
 {
   const BitlensWindow *w = &params->window;
-  gsize element = element_size (params);
-  gsize filter_row = (gsize) w->out_c * element;
   int in_y_origin = out_y * w->stride_h - w->pad_top;
   int in_x_origin = out_x * w->stride_w - w->pad_left;
   int n = 0;
 
   if (interior)
     {
-      const guint8 *origin = input + (((gsize) b * w->in_h + in_y_origin) * w->in_w + in_x_origin) * w->in_c * element;
+      const gint8 *origin = input + (((gsize) b * w->in_h + in_y_origin) * w->in_w + in_x_origin) * w->in_c;
       int n_taps = w->filter_h * w->filter_w;
 
       for (int t = 0; t < n_taps; t++)
         {
-          scratch->tap_inputs[t] = origin + params->tap_offsets[t] * element;
-          scratch->tap_filters[t] = filter + (gsize) t * filter_row;
+          scratch->tap_inputs[t] = origin + params->tap_offsets[t];
+          scratch->tap_filters[t] = filter + (gsize) t * w->out_c;
         }
       return n_taps;
     }
@@ -381,8 +268,8 @@ collect_taps (const BitlensDepthwiseParams *params,
 
           if (in_x < 0 || in_x >= w->in_w)
             continue;
-          scratch->tap_inputs[n] = input + (((gsize) b * w->in_h + in_y) * w->in_w + in_x) * w->in_c * element;
-          scratch->tap_filters[n] = filter + ((gsize) filter_y * w->filter_w + filter_x) * filter_row;
+          scratch->tap_inputs[n] = input + (((gsize) b * w->in_h + in_y) * w->in_w + in_x) * w->in_c;
+          scratch->tap_filters[n] = filter + ((gsize) filter_y * w->filter_w + filter_x) * w->out_c;
           n++;
         }
     }
@@ -397,23 +284,14 @@ expand_taps (const BitlensDepthwiseParams *params,
 {
   const BitlensWindow *w = &params->window;
   int multiplier = params->depth_multiplier;
-  gsize element = element_size (params);
 
   for (int t = 0; t < n_taps; t++)
     {
-      guint8 *row = scratch->expanded + (gsize) t * w->out_c * element;
-      const guint8 *x = scratch->tap_inputs[t];
+      gint8 *row = scratch->expanded + (gsize) t * w->out_c;
+      const gint8 *x = scratch->tap_inputs[t];
 
       for (int in_c = 0; in_c < w->in_c; in_c++)
-        {
-          guint8 *target = row + (gsize) in_c * multiplier * element;
-
-          if (element == 1)
-            memset (target, x[in_c], multiplier);
-          else
-            for (int m = 0; m < multiplier; m++)
-              memcpy (target + (gsize) m * element, x + (gsize) in_c * element, element);
-        }
+        memset (row + (gsize) in_c * multiplier, x[in_c], multiplier);
       scratch->tap_inputs[t] = row;
     }
 }
@@ -424,20 +302,23 @@ bitlens_depthwise_conv_2d_eval_optimized (const BitlensKernelCall *call)
   const BitlensDepthwiseParams *params = call->op->prepared;
   const BitlensWindow *w = &params->window;
   const BitlensRegion *region = &call->region;
-  gsize element = element_size (params);
+  const gint8 *input = call->inputs[0];
+  const gint8 *filter = call->inputs[1];
+  const gint32 *bias = params->has_bias ? call->inputs[2] : NULL;
+  gint8 *output = call->outputs[0];
   DepthwiseScratch scratch;
-  AccumulateFunc accumulate = NULL;
-  FinishFloatFunc finish_float = NULL;
+  AccumulateFunc accumulate;
 
+  if (params->type != BITLENS_TYPE_INT8)
+    {
+      bitlens_depthwise_conv_2d_eval_reference (call);
+      return;
+    }
   bitlens_region_assert_inside (region, w->out_h, w->out_w);
   g_assert (call->scratch != NULL);
 
   scratch = scratch_layout (params, call->scratch);
-  if (params->type == BITLENS_TYPE_INT8)
-    accumulate = choose_accumulate ();
-  else
-    finish_float = choose_finish_float ();
-
+  accumulate = choose_accumulate ();
   for (int b = 0; b < w->batches; b++)
     for (int out_y = region->y0; out_y < region->y1; out_y++)
       {
@@ -446,23 +327,14 @@ bitlens_depthwise_conv_2d_eval_optimized (const BitlensKernelCall *call)
         for (int out_x = region->x0; out_x < region->x1; out_x++)
           {
             gboolean interior = row_interior && out_x >= params->interior_x0 && out_x < params->interior_x1;
-            int n_taps = collect_taps (params, call->inputs[0], call->inputs[1], b, out_y, out_x,
-                                       interior, &scratch);
-            guint8 *out = (guint8 *) call->outputs[0]
-                          + (((gsize) b * w->out_h + out_y) * w->out_w + out_x) * w->out_c * element;
+            int n_taps = collect_taps (params, input, filter, b, out_y, out_x, interior, &scratch);
 
             if (params->depth_multiplier > 1)
               expand_taps (params, n_taps, &scratch);
-            if (params->type == BITLENS_TYPE_INT8)
-              {
-                accumulate (scratch.tap_inputs, scratch.tap_filters, n_taps, w->out_c,
-                            params->requantize.input_offset, scratch.acc);
-                bitlens_requantize_row (&params->requantize, scratch.acc,
-                                        params->has_bias ? call->inputs[2] : NULL, w->out_c, (gint8 *) out);
-              }
-            else
-              finish_float (params, scratch.tap_inputs, scratch.tap_filters, n_taps, scratch.acc,
-                            params->has_bias ? call->inputs[2] : NULL, (float *) out);
+            accumulate (scratch.tap_inputs, scratch.tap_filters, n_taps, w->out_c,
+                        params->requantize.input_offset, scratch.acc);
+            bitlens_requantize_row (&params->requantize, scratch.acc, bias, w->out_c,
+                                    output + (((gsize) b * w->out_h + out_y) * w->out_w + out_x) * w->out_c);
           }
       }
 }

@@ -23,11 +23,23 @@ typedef struct
   int                interior_y0, interior_y1;
   int                interior_x0, interior_x1;
   gsize             *tap_offsets;
+
+  /* The optimized float32 path (depthwise-conv-float-optimized.c; NULL when it does not
+   * apply): the filter as [packed_float_blocks][Kh*Kw][16], blocks of 16 output channels,
+   * zero beyond out_c. */
+  float             *packed_filter_float;
+  int                packed_float_blocks;
 } BitlensDepthwiseParams;
 
 void     bitlens_depthwise_conv_2d_eval_reference (const BitlensKernelCall *call);
+/* The int8 twin (depthwise-conv-optimized.c). */
 void     bitlens_depthwise_conv_2d_eval_optimized (const BitlensKernelCall *call);
 /* Fills the interior and tap offsets; returns the scratch bytes of the optimized twin. */
 gsize    bitlens_depthwise_conv_2d_prepare_optimized (BitlensDepthwiseParams *params);
+/* The float32 twin (depthwise-conv-float-optimized.c): packs a constant filter; needs no
+ * scratch. */
+void     bitlens_depthwise_conv_2d_prepare_float_optimized (BitlensDepthwiseParams *params,
+                                                            const BitlensTensor    *filter);
+void     bitlens_depthwise_conv_2d_eval_float_optimized    (const BitlensKernelCall *call);
 
 G_END_DECLS

@@ -18,6 +18,7 @@ depthwise_params_free (gpointer data)
 
   bitlens_requantize_clear (&params->requantize);
   g_free (params->tap_offsets);
+  g_free (params->packed_filter_float);
   g_free (params);
 }
 
@@ -112,7 +113,10 @@ depthwise_prepare (const BitlensModel *model,
 
   op->prepared = params;
   op->prepared_free = depthwise_params_free;
-  op->scratch_bytes = bitlens_depthwise_conv_2d_prepare_optimized (params);
+  if (input->type == BITLENS_TYPE_FLOAT32)
+    bitlens_depthwise_conv_2d_prepare_float_optimized (params, filter);
+  else
+    op->scratch_bytes = bitlens_depthwise_conv_2d_prepare_optimized (params);
   return TRUE;
 }
 
@@ -235,10 +239,23 @@ bitlens_depthwise_conv_2d_eval_reference (const BitlensKernelCall *call)
                               call->outputs[0], b, out_y, out_x);
 }
 
+/* The optimized twins: float32 (depthwise-conv-float-optimized.c) and int8
+ * (depthwise-conv-optimized.c). */
+static void
+depthwise_eval_optimized (const BitlensKernelCall *call)
+{
+  const BitlensDepthwiseParams *params = call->op->prepared;
+
+  if (params->type == BITLENS_TYPE_FLOAT32)
+    bitlens_depthwise_conv_2d_eval_float_optimized (call);
+  else
+    bitlens_depthwise_conv_2d_eval_optimized (call);
+}
+
 const BitlensKernel bitlens_kernel_depthwise_conv_2d = {
   BITLENS_OP_DEPTHWISE_CONV_2D,
   depthwise_prepare,
   bitlens_depthwise_conv_2d_eval_reference,
-  bitlens_depthwise_conv_2d_eval_optimized,
+  depthwise_eval_optimized,
   TRUE,
 };
