@@ -7,7 +7,7 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "kernel-prepare-util.h"
+#include "pool-private.h"
 
 /* AVERAGE_POOL_2D and MAX_POOL_2D, the arithmetic of TFLM reference_ops::AveragePool /
  * MaxPool (float) and reference_integer_ops::AveragePool / MaxPool (int8): the window is
@@ -15,13 +15,6 @@
  * half away from zero; the fused activation clamps. No rescaling between input and
  * output. */
 
-typedef struct
-{
-  BitlensTensorType type;
-  BitlensWindow     window;
-  gint32            act_min, act_max;      /* int8, in output units */
-  float             act_min_f, act_max_f;  /* float32 */
-} PoolParams;
 
 static gboolean
 pool_prepare (const BitlensModel *model,
@@ -29,7 +22,7 @@ pool_prepare (const BitlensModel *model,
               GError            **error)
 {
   const BitlensTensor *input, *output;
-  PoolParams *params;
+  BitlensPoolParams *params;
 
   if (!bitlens_prepare_check_arity (model, op, 1, 1, 1, error) ||
       !bitlens_prepare_get_input (model, op, 0, _("input"), TRUE, &input, error))
@@ -46,7 +39,7 @@ pool_prepare (const BitlensModel *model,
        !bitlens_prepare_check_int8_per_tensor (output, _("output"), error)))
     return FALSE;
 
-  params = g_new0 (PoolParams, 1);
+  params = g_new0 (BitlensPoolParams, 1);
   if (!bitlens_prepare_window (input, output, op->options.filter_h, op->options.filter_w,
                                input->shape[3], &op->options, FALSE, &params->window, error))
     {
@@ -64,27 +57,6 @@ pool_prepare (const BitlensModel *model,
   op->prepared = params;
   op->prepared_free = g_free;
   return TRUE;
-}
-
-/* The window of output pixel (out_y, out_x) clipped to the input: filter rows
- * [*fy0, *fy1) and columns [*fx0, *fx1), and the input position of filter tap (0, 0). */
-static inline void
-pool_clip_window (const BitlensWindow *w,
-                  int                  out_y,
-                  int                  out_x,
-                  int                 *in_y_origin,
-                  int                 *in_x_origin,
-                  int                 *fy0,
-                  int                 *fy1,
-                  int                 *fx0,
-                  int                 *fx1)
-{
-  *in_y_origin = out_y * w->stride_h - w->pad_top;
-  *in_x_origin = out_x * w->stride_w - w->pad_left;
-  *fy0 = MAX (0, -*in_y_origin);
-  *fy1 = MIN (w->filter_h, w->in_h - *in_y_origin);
-  *fx0 = MAX (0, -*in_x_origin);
-  *fx1 = MIN (w->filter_w, w->in_w - *in_x_origin);
 }
 
 #define POOL_FOREACH_OUTPUT(w, region, b, out_y, out_x, c)             \
@@ -106,7 +78,7 @@ pool_index (const BitlensWindow *w,
 }
 
 static void
-average_pool_int8 (const PoolParams        *params,
+average_pool_int8 (const BitlensPoolParams *params,
                    const BitlensKernelCall *call)
 {
   const BitlensWindow *w = &params->window;
@@ -119,7 +91,7 @@ average_pool_int8 (const PoolParams        *params,
       gint32 acc = 0;
       gint32 count;
 
-      pool_clip_window (w, out_y, out_x, &in_y_origin, &in_x_origin, &fy0, &fy1, &fx0, &fx1);
+      bitlens_pool_clip_window (w, out_y, out_x, &in_y_origin, &in_x_origin, &fy0, &fy1, &fx0, &fx1);
       for (int fy = fy0; fy < fy1; fy++)
         for (int fx = fx0; fx < fx1; fx++)
           acc += input[pool_index (w, b, in_y_origin + fy, in_x_origin + fx, w->in_h, w->in_w, c)];
@@ -134,7 +106,7 @@ average_pool_int8 (const PoolParams        *params,
 }
 
 static void
-average_pool_float (const PoolParams        *params,
+average_pool_float (const BitlensPoolParams *params,
                     const BitlensKernelCall *call)
 {
   const BitlensWindow *w = &params->window;
@@ -147,7 +119,7 @@ average_pool_float (const PoolParams        *params,
       float total = 0.0f;
       float count = 0.0f;
 
-      pool_clip_window (w, out_y, out_x, &in_y_origin, &in_x_origin, &fy0, &fy1, &fx0, &fx1);
+      bitlens_pool_clip_window (w, out_y, out_x, &in_y_origin, &in_x_origin, &fy0, &fy1, &fx0, &fx1);
       for (int fy = fy0; fy < fy1; fy++)
         for (int fx = fx0; fx < fx1; fx++)
           {
@@ -160,7 +132,7 @@ average_pool_float (const PoolParams        *params,
 }
 
 static void
-max_pool_int8 (const PoolParams        *params,
+max_pool_int8 (const BitlensPoolParams *params,
                const BitlensKernelCall *call)
 {
   const BitlensWindow *w = &params->window;
@@ -172,7 +144,7 @@ max_pool_int8 (const PoolParams        *params,
       int in_y_origin, in_x_origin, fy0, fy1, fx0, fx1;
       gint32 max = G_MININT8;
 
-      pool_clip_window (w, out_y, out_x, &in_y_origin, &in_x_origin, &fy0, &fy1, &fx0, &fx1);
+      bitlens_pool_clip_window (w, out_y, out_x, &in_y_origin, &in_x_origin, &fy0, &fy1, &fx0, &fx1);
       for (int fy = fy0; fy < fy1; fy++)
         for (int fx = fx0; fx < fx1; fx++)
           max = MAX (max, input[pool_index (w, b, in_y_origin + fy, in_x_origin + fx, w->in_h, w->in_w, c)]);
@@ -182,7 +154,7 @@ max_pool_int8 (const PoolParams        *params,
 }
 
 static void
-max_pool_float (const PoolParams        *params,
+max_pool_float (const BitlensPoolParams *params,
                 const BitlensKernelCall *call)
 {
   const BitlensWindow *w = &params->window;
@@ -194,7 +166,7 @@ max_pool_float (const PoolParams        *params,
       int in_y_origin, in_x_origin, fy0, fy1, fx0, fx1;
       float max = -FLT_MAX;
 
-      pool_clip_window (w, out_y, out_x, &in_y_origin, &in_x_origin, &fy0, &fy1, &fx0, &fx1);
+      bitlens_pool_clip_window (w, out_y, out_x, &in_y_origin, &in_x_origin, &fy0, &fy1, &fx0, &fx1);
       for (int fy = fy0; fy < fy1; fy++)
         for (int fx = fx0; fx < fx1; fx++)
           {
@@ -211,7 +183,7 @@ max_pool_float (const PoolParams        *params,
 static void
 average_pool_eval (const BitlensKernelCall *call)
 {
-  const PoolParams *params = call->op->prepared;
+  const BitlensPoolParams *params = call->op->prepared;
 
   bitlens_region_assert_inside (&call->region, params->window.out_h, params->window.out_w);
   if (params->type == BITLENS_TYPE_INT8)
@@ -223,7 +195,7 @@ average_pool_eval (const BitlensKernelCall *call)
 static void
 max_pool_eval (const BitlensKernelCall *call)
 {
-  const PoolParams *params = call->op->prepared;
+  const BitlensPoolParams *params = call->op->prepared;
 
   bitlens_region_assert_inside (&call->region, params->window.out_h, params->window.out_w);
   if (params->type == BITLENS_TYPE_INT8)
@@ -232,10 +204,33 @@ max_pool_eval (const BitlensKernelCall *call)
     max_pool_float (params, call);
 }
 
+/* The optimized twins (pool-float-optimized.c) cover float32; int8 runs the reference. */
+static void
+average_pool_eval_optimized (const BitlensKernelCall *call)
+{
+  const BitlensPoolParams *params = call->op->prepared;
+
+  if (params->type == BITLENS_TYPE_FLOAT32)
+    bitlens_average_pool_2d_eval_float_optimized (call);
+  else
+    average_pool_eval (call);
+}
+
+static void
+max_pool_eval_optimized (const BitlensKernelCall *call)
+{
+  const BitlensPoolParams *params = call->op->prepared;
+
+  if (params->type == BITLENS_TYPE_FLOAT32)
+    bitlens_max_pool_2d_eval_float_optimized (call);
+  else
+    max_pool_eval (call);
+}
+
 const BitlensKernel bitlens_kernel_average_pool_2d = {
-  BITLENS_OP_AVERAGE_POOL_2D, pool_prepare, average_pool_eval, NULL, TRUE,
+  BITLENS_OP_AVERAGE_POOL_2D, pool_prepare, average_pool_eval, average_pool_eval_optimized, TRUE,
 };
 
 const BitlensKernel bitlens_kernel_max_pool_2d = {
-  BITLENS_OP_MAX_POOL_2D, pool_prepare, max_pool_eval, NULL, TRUE,
+  BITLENS_OP_MAX_POOL_2D, pool_prepare, max_pool_eval, max_pool_eval_optimized, TRUE,
 };
