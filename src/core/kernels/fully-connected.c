@@ -5,7 +5,7 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "kernel-prepare-util.h"
+#include "fully-connected-private.h"
 
 /* FULLY_CONNECTED, the arithmetic of TFLM reference_ops::FullyConnected (float) and
  * reference_integer_ops::FullyConnected / FullyConnectedPerChannel (int8): the input is
@@ -13,24 +13,13 @@
  * weights quantized per tensor may have a zero point (subtracted), per channel they are
  * symmetric. */
 
-typedef struct
-{
-  BitlensTensorType  type;
-  int                batches;
-  int                input_size;
-  int                units;
-  gboolean           has_bias;
-  gint32             weights_offset;      /* int8: -zero point of per-tensor weights */
-  BitlensRequantize  requantize;          /* int8 */
-  float              act_min, act_max;    /* float32 */
-} FullyConnectedParams;
-
 static void
 fully_connected_params_free (gpointer data)
 {
-  FullyConnectedParams *params = data;
+  BitlensFullyConnectedParams *params = data;
 
   bitlens_requantize_clear (&params->requantize);
+  g_free (params->packed_weights_float);
   g_free (params);
 }
 
@@ -62,7 +51,7 @@ fully_connected_prepare (const BitlensModel *model,
                          GError            **error)
 {
   const BitlensTensor *input, *weights, *bias, *output;
-  FullyConnectedParams *params;
+  BitlensFullyConnectedParams *params;
   int input_size, units;
   gsize batches;
 
@@ -130,7 +119,7 @@ fully_connected_prepare (const BitlensModel *model,
        !bitlens_prepare_check_int8_weights (weights, _("weights"), units, 0, TRUE, error)))
     return FALSE;
 
-  params = g_new0 (FullyConnectedParams, 1);
+  params = g_new0 (BitlensFullyConnectedParams, 1);
   params->type = input->type;
   params->batches = (int) batches;
   params->input_size = input_size;
@@ -147,7 +136,10 @@ fully_connected_prepare (const BitlensModel *model,
         }
     }
   else
-    bitlens_activation_range_float (op->options.activation, &params->act_min, &params->act_max);
+    {
+      bitlens_activation_range_float (op->options.activation, &params->act_min, &params->act_max);
+      bitlens_fully_connected_prepare_float_optimized (params, weights);
+    }
 
   op->prepared = params;
   op->prepared_free = fully_connected_params_free;
@@ -155,8 +147,8 @@ fully_connected_prepare (const BitlensModel *model,
 }
 
 static void
-fully_connected_int8 (const FullyConnectedParams *params,
-                      const BitlensKernelCall    *call)
+fully_connected_int8 (const BitlensFullyConnectedParams *params,
+                      const BitlensKernelCall           *call)
 {
   const BitlensRequantize *rq = &params->requantize;
   const gint8 *input = call->inputs[0];
@@ -183,8 +175,8 @@ fully_connected_int8 (const FullyConnectedParams *params,
 }
 
 static void
-fully_connected_float (const FullyConnectedParams *params,
-                       const BitlensKernelCall    *call)
+fully_connected_float (const BitlensFullyConnectedParams *params,
+                       const BitlensKernelCall           *call)
 {
   const float *input = call->inputs[0];
   const float *weights = call->inputs[1];
@@ -214,7 +206,7 @@ fully_connected_float (const FullyConnectedParams *params,
 static void
 fully_connected_eval (const BitlensKernelCall *call)
 {
-  const FullyConnectedParams *params = call->op->prepared;
+  const BitlensFullyConnectedParams *params = call->op->prepared;
 
   if (params->type == BITLENS_TYPE_INT8)
     fully_connected_int8 (params, call);
@@ -222,6 +214,20 @@ fully_connected_eval (const BitlensKernelCall *call)
     fully_connected_float (params, call);
 }
 
+/* The optimized twin (fully-connected-float-optimized.c) covers float32; int8 runs the
+ * reference. */
+static void
+fully_connected_eval_optimized (const BitlensKernelCall *call)
+{
+  const BitlensFullyConnectedParams *params = call->op->prepared;
+
+  if (params->type == BITLENS_TYPE_FLOAT32 && params->packed_weights_float != NULL)
+    bitlens_fully_connected_eval_float_optimized (call);
+  else
+    fully_connected_eval (call);
+}
+
 const BitlensKernel bitlens_kernel_fully_connected = {
-  BITLENS_OP_FULLY_CONNECTED, fully_connected_prepare, fully_connected_eval, NULL, FALSE,
+  BITLENS_OP_FULLY_CONNECTED, fully_connected_prepare, fully_connected_eval,
+  fully_connected_eval_optimized, FALSE,
 };
