@@ -459,7 +459,17 @@ test_dataset_browser (Fixture       *fixture,
     g_assert_true (bitlens_window_get_current_item (window) == second);
   }
 
-  /* Batch export of the shown list, two images. */
+  /* New scores re-sort the list without moving the selection off the shown image. */
+  {
+    BitlensImageItem *current = bitlens_window_get_current_item (window);
+
+    bitlens_browser_refresh (window->browser);
+    bitlens_browser_set_sort (window->browser, BITLENS_BROWSER_SORT_MISTAKE_CONFIDENCE);
+    g_assert_true (bitlens_window_get_current_item (window) == current);
+    g_assert_true (bitlens_browser_get_selected_item (window->browser) == current);
+  }
+
+  /* Batch export of the shown list, six images. */
   bitlens_browser_set_sort (window->browser, BITLENS_BROWSER_SORT_NAME);
   g_assert_cmpint (g_mkdir_with_parents (export_folder, 0755), ==, 0);
   gui_wait_until (is_idle, window, TIMEOUT_MS);
