@@ -223,7 +223,7 @@ gradient_worker_run (gpointer  data,
   GradientWorker *worker = data;
   GradientRun *run = worker->run;
   guint k = run->first_job + job;
-  double *values = run->pixel_values + (gsize) job * run->n_pixels;
+  double *values = NULL;
   const double *gradient;
 
   switch (run->method)
@@ -249,6 +249,8 @@ gradient_worker_run (gpointer  data,
   shadow_state_forward (worker->state, worker->point, run->target);
   shadow_state_backward (worker->state, run->target);
   gradient = shadow_state_get_gradient (worker->state, shadow_model_get_input (run->shadow));
+  if (run->pixel_values != NULL)
+    values = run->pixel_values + (gsize) job * run->n_pixels;
 
   switch (run->method)
     {

@@ -644,14 +644,15 @@ bconv_output_size (const BconvCase *c,
     }
 }
 
-/* input float -> LceQuantize -> LceBconv2d (float output with multiplier and bias, or
- * bitpacked output with thresholds, then LceDequantize). */
+/* input float -> LceQuantize -> LceBconv2d (float output with multiplier and bias, int8
+ * output when out_scale > 0, or bitpacked output with thresholds, then LceDequantize). */
 static BitlensModel *
 bconv_model_new (const BconvCase *c,
                  const guint32   *filter_words,
                  const float     *multiplier,
                  const float     *bias,
-                 const gint32    *thresholds)
+                 const gint32    *thresholds,
+                 float            out_scale)
 {
   BitlensModel *model = test_model_new ();
   int in_shape[4] = { 1, c->height, c->width, c->channels_in };
@@ -682,7 +683,10 @@ bconv_model_new (const BconvCase *c,
       inputs[2] = add_constant (model, "multiplier", BITLENS_TYPE_FLOAT32, 1, channel_shape, multiplier);
       inputs[3] = add_constant (model, "bias", BITLENS_TYPE_FLOAT32, 1, channel_shape, bias);
       inputs[4] = -1;
-      output = add_float (model, "output", 4, out_shape);
+      if (out_scale > 0)
+        output = test_model_add_activation (model, "output", BITLENS_TYPE_INT8, 4, out_shape, out_scale, 3);
+      else
+        output = add_float (model, "output", 4, out_shape);
       test_model_add_op (model, BITLENS_OP_LCE_BCONV2D, 5, inputs, 1, &output, &options);
     }
   else
@@ -776,7 +780,7 @@ test_ste_lce_bconv2d_float (void)
       g_autofree guint32 *filter = random_filter (rand, c);
       g_autofree float *multiplier = random_floats (rand, c->out_channels, -0.5, 0.5);
       g_autofree float *bias = random_floats (rand, c->out_channels, -2, 2);
-      g_autoptr(BitlensModel) model = bconv_model_new (c, filter, multiplier, bias, NULL);
+      g_autoptr(BitlensModel) model = bconv_model_new (c, filter, multiplier, bias, NULL, 0);
       gsize n_in = (gsize) c->height * c->width * c->channels_in;
       gsize n_out = bitlens_model_get_tensor (model, bitlens_model_get_output (model, 0))->n_elements;
       g_autofree float *x = random_floats (rand, n_in, -1.5, 1.5);
@@ -830,13 +834,13 @@ test_ste_lce_bconv2d_bitpacked (void)
 
       for (int o = 0; o < c->out_channels; o++)
         ones[o] = 1.0f;
-      twin = bconv_model_new (c, filter, ones, zeros, NULL);
+      twin = bconv_model_new (c, filter, ones, zeros, NULL, 0);
       n_out = bitlens_model_get_tensor (twin, bitlens_model_get_output (twin, 0))->n_elements;
       dots = run_float_model (twin, x, n_in);
       /* Thresholds near the first pixel's dot products, so that many |z| are below 1. */
       for (int o = 0; o < c->out_channels; o++)
         thresholds[o] = (gint32) floor ((depth - 1 - dots[o] + g_rand_double_range (rand, -1.5, 1.5) * root) / 2);
-      model = bconv_model_new (c, filter, NULL, NULL, thresholds);
+      model = bconv_model_new (c, filter, NULL, NULL, thresholds, 0);
 
       seed = g_new (double, n_out);
       weights = g_new (double, n_out);
@@ -872,6 +876,49 @@ test_ste_lce_bconv2d_bitpacked (void)
           expected *= fabs (x[i]) <= 1 ? 1 : 0;
           g_assert_cmpfloat_with_epsilon (gradient[i], expected, 1e-9);
         }
+    }
+}
+
+/* Int8 output: the real value out_scale * (y - zero_point) without rounding (within half
+ * a step of the kernel's unless the kernel saturates), and the gradient of the twin with
+ * float output and the same multiplier and bias. */
+static void
+test_ste_lce_bconv2d_int8 (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (24);
+
+  for (guint k = 0; k < G_N_ELEMENTS (bconv_cases); k++)
+    {
+      const BconvCase *c = &bconv_cases[k];
+      const float out_scale = 0.05f;
+      g_autofree guint32 *filter = random_filter (rand, c);
+      g_autofree float *multiplier = random_floats (rand, c->out_channels, -0.3, 0.3);
+      g_autofree float *bias = random_floats (rand, c->out_channels, -1, 1);
+      g_autoptr(BitlensModel) model = bconv_model_new (c, filter, multiplier, bias, NULL, out_scale);
+      g_autoptr(BitlensModel) twin = bconv_model_new (c, filter, multiplier, bias, NULL, 0);
+      gsize n_in = (gsize) c->height * c->width * c->channels_in;
+      gsize n_out = bitlens_model_get_tensor (model, bitlens_model_get_output (model, 0))->n_elements;
+      g_autofree float *x = random_floats (rand, n_in, -1.5, 1.5);
+      g_autofree double *seed = g_new (double, n_out);
+      g_autofree double *values = NULL, *gradient = NULL, *twin_values = NULL, *twin_gradient = NULL;
+      g_autofree gint8 *kernel = (gint8 *) lce_test_run (model, BITLENS_INTERPRETER_DEFAULT, x, n_in * sizeof (float));
+      gsize n_checked = 0;
+
+      for (gsize o = 0; o < n_out; o++)
+        seed[o] = g_rand_double_range (rand, -1, 1);
+      gradient = shadow_gradient_of_seed (model, x, n_in, seed, &values);
+      twin_gradient = shadow_gradient_of_seed (twin, x, n_in, seed, &twin_values);
+      for (gsize o = 0; o < n_out; o++)
+        {
+          if (kernel[o] == G_MININT8 || kernel[o] == G_MAXINT8)
+            continue;
+          g_assert_cmpfloat (fabs (values[o] - out_scale * (kernel[o] - 3)), <=, 0.5 * out_scale + 1e-6);
+          g_assert_cmpfloat_with_epsilon (values[o], twin_values[o], 1e-5 * (1 + fabs (twin_values[o])));
+          n_checked++;
+        }
+      g_assert_cmpuint (n_checked, >, n_out / 2);
+      for (gsize i = 0; i < n_in; i++)
+        g_assert_cmpfloat_with_epsilon (gradient[i], twin_gradient[i], 1e-5 * (1 + fabs (twin_gradient[i])));
     }
 }
 
@@ -1188,6 +1235,23 @@ test_forward_binary_model (void)
   g_test_message ("HB1-FN: %" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT " outputs differ, largest difference %.4g "
                   "(largest output %.4g)", n_differ, n, difference, largest);
   g_assert_cmpuint (n_differ, <=, n / 10);
+
+  /* Through three sign layers the straight-through gradient still reaches the pixels. */
+  {
+    const double *gradient;
+    gsize n_in = shadow_model_get_n_elements (shadow, shadow_model_get_input (shadow)), n_nonzero = 0;
+
+    shadow_state_backward (state, 3857);
+    gradient = shadow_state_get_gradient (state, shadow_model_get_input (shadow));
+    for (gsize i = 0; i < n_in; i++)
+      {
+        g_assert_true (isfinite (gradient[i]));
+        n_nonzero += gradient[i] != 0;
+      }
+    g_test_message ("HB1-FN: d output[3857] / d input is nonzero at %" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT " inputs",
+                    n_nonzero, n_in);
+    g_assert_cmpuint (n_nonzero, >, 0);
+  }
 }
 
 /* ---- Methods ------------------------------------------------------------------------- */
@@ -1907,6 +1971,7 @@ main (int    argc,
   g_test_add_func ("/saliency-gradient/ste/lce-quantize", test_ste_lce_quantize);
   g_test_add_func ("/saliency-gradient/ste/lce-bconv2d-float", test_ste_lce_bconv2d_float);
   g_test_add_func ("/saliency-gradient/ste/lce-bconv2d-bitpacked", test_ste_lce_bconv2d_bitpacked);
+  g_test_add_func ("/saliency-gradient/ste/lce-bconv2d-int8", test_ste_lce_bconv2d_int8);
   g_test_add_func ("/saliency-gradient/ste/lce-bmaxpool2d", test_ste_lce_bmaxpool2d);
   g_test_add_func ("/saliency-gradient/forward/float-model", test_forward_float_model);
   g_test_add_func ("/saliency-gradient/forward/directional-derivative", test_directional_derivative_float_model);
