@@ -200,6 +200,9 @@ bitlens_image_view_snapshot (GtkWidget   *widget,
       g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (widget, self->caption);
       int text_width, text_height;
 
+      /* Narrow views (three side by side) ellipsize each line of the caption. */
+      pango_layout_set_width (layout, MAX (width - 24, 1) * PANGO_SCALE);
+      pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
       pango_layout_get_pixel_size (layout, &text_width, &text_height);
       gtk_snapshot_append_color (snapshot, &(GdkRGBA) { 0, 0, 0, 0.6 },
                                  &GRAPHENE_RECT_INIT (6, 6, text_width + 12, text_height + 6));

@@ -329,7 +329,7 @@ caption_new (const char               *name,
   if (map == NULL)
     return g_strdup (name);
   bitlens_saliency_map_get_range (map, &min, &max);
-  return g_strdup_printf ("%s   %+.2g … %+.2g", name, min, max);
+  return g_strdup_printf ("%s\n%+.2g … %+.2g", name, min, max);
 }
 
 void

@@ -81,6 +81,9 @@ main (int   argc,
   adw_init ();
 
   application = gui_application_new ();
+  /* BITLENS_SCREENSHOT_STYLE=dark renders the dark style. */
+  if (g_strcmp0 (g_getenv ("BITLENS_SCREENSHOT_STYLE"), "dark") == 0)
+    g_settings_set_string (bitlens_application_get_settings (application), "color-scheme", "dark");
   window = bitlens_window_new (application);
   gtk_window_set_default_size (GTK_WINDOW (window), 1400, 860);
   gui_present (GTK_WINDOW (window));
