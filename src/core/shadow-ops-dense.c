@@ -514,7 +514,10 @@ shadow_build_fully_connected (ShadowModel  *shadow,
 }
 
 /* LceBconv2d on +1 / -1 values: dot = sum over taps and channels of filter * input;
- * outside taps read +1 (SAME, pad_values 1) or 0 (SAME, pad_values 0). The output
+ * outside taps read +1 (SAME, pad_values 1) or 0 (SAME, pad_values 0). The forward pass
+ * counts it as the kernel does, on sign bits (the input holds exactly +1 and -1): a tap
+ * inside adds channels - 2 popcount (input XOR filter), an outside tap with +1 padding
+ * channels - 2 popcount (filter). The output
  * transform is the kernel's, on 2 * acc = K - dot (exact integers), in float as the
  * kernel computes it, so that a float output is the kernel's own value:
  * float y = (float) clamp (K - dot, clamp_min, clamp_max) * m'[c] + b'[c]; an int8 output
@@ -528,6 +531,8 @@ typedef struct
   int                       channels_in;
   int                       group_channels;    /* channels_in / groups */
   double                   *filter;            /* [out_c, Kh, Kw, group_channels], +1 / -1 */
+  guint32                  *filter_bits;       /* [out_c, Kh, Kw, group_words], bit 1 for -1 */
+  int                       group_words;       /* ceil (group_channels / 32) */
   double                   *boundaries;        /* bitpacked: K - 2 t[c] - 1 */
   double                    root_depth;        /* sqrt (K) */
   double                    pad_value;         /* +1, or 0 for pad_values 0 */
@@ -542,8 +547,44 @@ bconv_params_free (gpointer data)
   BconvParams *params = data;
 
   g_free (params->filter);
+  g_free (params->filter_bits);
   g_free (params->boundaries);
   g_free (params);
+}
+
+/* The input's signs, packed per pixel and group: [pixel][group][group_words]. */
+static guint32 *
+pack_input_signs (const BconvParams *params,
+                  const double      *input)
+{
+  const LceBconv2dPrepared *p = params->prepared;
+  gsize n_pixels = (gsize) p->batches * p->in_height * p->in_width;
+  gsize pixel_words = (gsize) p->groups * params->group_words;
+  guint32 *bits = g_new0 (guint32, MAX (n_pixels * pixel_words, 1));
+
+  for (gsize pixel = 0; pixel < n_pixels; pixel++)
+    for (int group = 0; group < p->groups; group++)
+      {
+        const double *x = input + pixel * params->channels_in + (gsize) group * params->group_channels;
+        guint32 *words = bits + pixel * pixel_words + (gsize) group * params->group_words;
+
+        for (int c = 0; c < params->group_channels; c++)
+          if (x[c] < 0)
+            words[c / 32] |= (guint32) 1 << (c % 32);
+      }
+  return bits;
+}
+
+static inline int
+count_mismatches (const guint32 *a,
+                  const guint32 *b,
+                  int            n_words)
+{
+  int count = 0;
+
+  for (int w = 0; w < n_words; w++)
+    count += __builtin_popcount (b != NULL ? a[w] ^ b[w] : a[w]);
+  return count;
 }
 
 static void
@@ -552,10 +593,11 @@ bconv_forward (const ShadowOp *op,
 {
   const BconvParams *params = op->params;
   const LceBconv2dPrepared *p = params->prepared;
-  const double *input = shadow_values (state, op->op->inputs[0]);
+  g_autofree guint32 *input_bits = pack_input_signs (params, shadow_values (state, op->op->inputs[0]));
   double *output = shadow_output_values (state, op);
   double *dots = shadow_saved (state, op);
   int taps = p->filter_height * p->filter_width;
+  gsize pixel_words = (gsize) p->groups * params->group_words;
 
   for (int b = 0; b < p->batches; b++)
     for (int out_y = 0; out_y < p->out_height; out_y++)
@@ -568,28 +610,25 @@ bconv_forward (const ShadowOp *op,
           for (int out_c = 0; out_c < p->out_channels; out_c++)
             {
               int group = out_c / p->out_channels_per_group;
-              double dot = 0;
+              gint64 dot = 0;
               double value;
 
               for (int tap = 0; tap < taps; tap++)
                 {
                   int in_y = in_y_origin + p->dilation_height * (tap / p->filter_width);
                   int in_x = in_x_origin + p->dilation_width * (tap % p->filter_width);
-                  const double *f = params->filter + ((gsize) out_c * taps + tap) * params->group_channels;
+                  const guint32 *f = params->filter_bits + ((gsize) out_c * taps + tap) * params->group_words;
 
                   if (in_y >= 0 && in_y < p->in_height && in_x >= 0 && in_x < p->in_width)
                     {
-                      const double *x = input + pixel_index (b, in_y, in_x, p->in_height, p->in_width,
-                                                             params->channels_in)
-                                        + (gsize) group * params->group_channels;
-                      for (int c = 0; c < params->group_channels; c++)
-                        dot += f[c] * x[c];
+                      const guint32 *x = input_bits + pixel_index (b, in_y, in_x, p->in_height, p->in_width, 1)
+                                         * pixel_words + (gsize) group * params->group_words;
+                      dot += params->group_channels - 2 * count_mismatches (f, x, params->group_words);
                     }
-                  else
-                    for (int c = 0; c < params->group_channels; c++)
-                      dot += f[c] * params->pad_value;
+                  else if (params->pad_value != 0)
+                    dot += params->group_channels - 2 * count_mismatches (f, NULL, params->group_words);
                 }
-              dots[out + out_c] = dot;
+              dots[out + out_c] = (double) dot;
 
               if (p->output_kind == LCE_BCONV2D_OUTPUT_BITPACKED)
                 value = dot - params->boundaries[out_c] > 0 ? 1.0 : -1.0;
@@ -663,23 +702,31 @@ bconv_backward (const ShadowOp *op,
         }
 }
 
-/* The packed OHWI filter as +1 / -1 values: bit i of word j is channel 32 j + i. */
+/* The packed OHWI filter as +1 / -1 values (bit i of word j is channel 32 j + i) and as
+ * its words. */
 static void
-unpack_filter (const BitlensTensor *filter,
+unpack_filter (const BitlensTensor      *filter,
                const LceBconv2dPrepared *p,
-               int                  group_channels,
-               double              *values)
+               BconvParams              *params)
 {
   gsize taps = (gsize) p->out_channels * p->filter_height * p->filter_width;
 
-  for (gsize t = 0; t < taps; t++)
-    for (int c = 0; c < group_channels; c++)
-      {
-        guint32 word;
+  int tail = params->group_channels % 32;
 
-        memcpy (&word, filter->data + (t * p->filter_words + c / 32) * 4, 4);
-        values[t * group_channels + c] = (word >> (c % 32)) & 1 ? -1.0 : 1.0;
-      }
+  g_assert (p->filter_words == params->group_words);
+  memcpy (params->filter_bits, filter->data, taps * p->filter_words * 4);
+  for (gsize t = 0; t < taps; t++)
+    {
+      /* Only the channels count (the padding bits of a well-formed filter are 0 anyway). */
+      if (tail != 0)
+        params->filter_bits[(t + 1) * p->filter_words - 1] &= ((guint32) 1 << tail) - 1;
+      for (int c = 0; c < params->group_channels; c++)
+        {
+          guint32 word = params->filter_bits[t * p->filter_words + c / 32];
+
+          params->filter[t * params->group_channels + c] = (word >> (c % 32)) & 1 ? -1.0 : 1.0;
+        }
+    }
 }
 
 gboolean
@@ -722,9 +769,12 @@ shadow_build_lce_bconv2d (ShadowModel  *shadow,
   params->pad_value = p->zero_padding ? 0.0 : 1.0;
   params->out_scale = 1.0;
   params->dot_clamp = shadow_clamp_for (op->op->options.activation);
+  params->group_words = (params->group_channels + 31) / 32;
   params->filter = g_new (double, (gsize) p->out_channels * p->filter_height * p->filter_width *
                                   params->group_channels);
-  unpack_filter (filter, p, params->group_channels, params->filter);
+  params->filter_bits = g_new (guint32, (gsize) p->out_channels * p->filter_height * p->filter_width *
+                                        params->group_words);
+  unpack_filter (filter, p, params);
 
   if (p->output_kind == LCE_BCONV2D_OUTPUT_BITPACKED)
     {
