@@ -21,17 +21,20 @@ static GParamSpec *properties[N_PROPS];
 
 /* ---------------------------------------------------------------- messages */
 
+/* Plain text in a toast (escaped here: toasts take Pango markup). */
 void
 bitlens_window_show_message (BitlensWindow *self,
                              const char    *message)
 {
+  g_autofree char *escaped = NULL;
   AdwToast *toast;
 
   if (self->disposed)
     return;
-  toast = adw_toast_new (message);
   g_free (self->last_message);
   self->last_message = g_strdup (message);
+  escaped = g_markup_escape_text (message, -1);
+  toast = adw_toast_new (escaped);
   adw_toast_set_timeout (toast, 6);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
@@ -42,16 +45,13 @@ bitlens_window_show_error (BitlensWindow *self,
                            const GError  *error)
 {
   g_autofree char *message = NULL;
-  g_autofree char *escaped = NULL;
 
   if (error != NULL)
     message = g_strdup_printf ("%s: %s", context, error->message);
   else
     message = g_strdup (context);
   g_message ("%s", message);
-  /* Toasts take Pango markup. */
-  escaped = g_markup_escape_text (message, -1);
-  bitlens_window_show_message (self, escaped);
+  bitlens_window_show_message (self, message);
 }
 
 /* ---------------------------------------------------------------- browser refresh */
