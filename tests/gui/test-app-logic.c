@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "bitlens-test"
+
+#include "config.h"
+
+#include <math.h>
+
+#include "bitlens-batch-export.h"
+#include "bitlens-image-item.h"
+#include "bitlens-model-info.h"
+
+/* The app's logic that needs no display: outcomes of a prediction against the label, the
+ * confidence of a mistake, disagreements between two models, export file names and the
+ * short figures of the model information. Expected values are worked out by hand. */
+
+static BitlensImageItem *
+item_new (const char *path,
+          int         label)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  return bitlens_image_item_new (file, label);
+}
+
+static void
+test_outcomes (void)
+{
+  g_autoptr(BitlensImageItem) person = item_new ("/data/person/a.png", 1);
+  g_autoptr(BitlensImageItem) nobody = item_new ("/data/no_person/b.png", 0);
+  g_autoptr(BitlensImageItem) unknown = item_new ("/data/c.png", BITLENS_LABEL_UNKNOWN);
+
+  /* No score yet: unknown, not a failure, no mistake. */
+  g_assert_cmpint (bitlens_image_item_get_outcome (person, BITLENS_SLOT_A, 0.5), ==, BITLENS_OUTCOME_UNKNOWN);
+  g_assert_false (bitlens_image_item_has_score (person, BITLENS_SLOT_A));
+  g_assert_cmpfloat (bitlens_image_item_get_mistake_confidence (person, BITLENS_SLOT_A, 0.5), ==, 0.0);
+
+  /* The threshold belongs to "person": 0.5 at threshold 0.5 is a positive. */
+  bitlens_image_item_set_score (person, BITLENS_SLOT_A, 0.5);
+  g_assert_cmpint (bitlens_image_item_get_outcome (person, BITLENS_SLOT_A, 0.5), ==, BITLENS_OUTCOME_TRUE_POSITIVE);
+  bitlens_image_item_set_score (person, BITLENS_SLOT_A, 0.125);
+  g_assert_cmpint (bitlens_image_item_get_outcome (person, BITLENS_SLOT_A, 0.5), ==, BITLENS_OUTCOME_FALSE_NEGATIVE);
+  /* A false negative at 0.125 is a mistake made with confidence 1 - 0.125. */
+  g_assert_cmpfloat (bitlens_image_item_get_mistake_confidence (person, BITLENS_SLOT_A, 0.5), ==, 0.875);
+  g_assert_true (bitlens_outcome_is_failure (bitlens_image_item_get_outcome (person, BITLENS_SLOT_A, 0.5)));
+  /* A lower threshold turns it into a true positive. */
+  g_assert_cmpint (bitlens_image_item_get_outcome (person, BITLENS_SLOT_A, 0.1), ==, BITLENS_OUTCOME_TRUE_POSITIVE);
+
+  bitlens_image_item_set_score (nobody, BITLENS_SLOT_A, 0.75);
+  g_assert_cmpint (bitlens_image_item_get_outcome (nobody, BITLENS_SLOT_A, 0.5), ==, BITLENS_OUTCOME_FALSE_POSITIVE);
+  g_assert_cmpfloat (bitlens_image_item_get_mistake_confidence (nobody, BITLENS_SLOT_A, 0.5), ==, 0.75);
+  g_assert_cmpstr (bitlens_outcome_get_short_label (BITLENS_OUTCOME_FALSE_POSITIVE), ==, "FP");
+  bitlens_image_item_set_score (nobody, BITLENS_SLOT_A, 0.25);
+  g_assert_cmpint (bitlens_image_item_get_outcome (nobody, BITLENS_SLOT_A, 0.5), ==, BITLENS_OUTCOME_TRUE_NEGATIVE);
+  g_assert_cmpfloat (bitlens_image_item_get_mistake_confidence (nobody, BITLENS_SLOT_A, 0.5), ==, 0.0);
+
+  /* Without a label a score is no outcome. */
+  bitlens_image_item_set_score (unknown, BITLENS_SLOT_A, 0.99);
+  g_assert_cmpint (bitlens_image_item_get_outcome (unknown, BITLENS_SLOT_A, 0.5), ==, BITLENS_OUTCOME_UNKNOWN);
+
+  /* Clearing a slot forgets its score. */
+  bitlens_image_item_clear_scores (unknown, BITLENS_SLOT_A);
+  g_assert_true (isnan (bitlens_image_item_get_score (unknown, BITLENS_SLOT_A)));
+}
+
+static void
+count_notify (GObject    *object,
+              GParamSpec *pspec,
+              guint      *count)
+{
+  (*count)++;
+}
+
+static void
+test_notify_on_change_only (void)
+{
+  g_autoptr(BitlensImageItem) item = item_new ("/data/a.png", 1);
+  guint count = 0;
+
+  g_signal_connect (item, "notify::score-a", G_CALLBACK (count_notify), &count);
+  bitlens_image_item_set_score (item, BITLENS_SLOT_A, 0.25);
+  bitlens_image_item_set_score (item, BITLENS_SLOT_A, 0.25);
+  bitlens_image_item_set_score (item, BITLENS_SLOT_B, 0.5);
+  g_assert_cmpuint (count, ==, 1);
+  bitlens_image_item_clear_scores (item, BITLENS_SLOT_A);
+  bitlens_image_item_clear_scores (item, BITLENS_SLOT_A);
+  g_assert_cmpuint (count, ==, 2);
+}
+
+static void
+test_disagreements (void)
+{
+  g_autoptr(BitlensImageItem) item = item_new ("/data/a.png", 0);
+
+  bitlens_image_item_set_score (item, BITLENS_SLOT_A, 0.9);
+  /* B not scored yet: no disagreement. */
+  g_assert_false (bitlens_image_item_models_disagree (item, 0.5));
+  bitlens_image_item_set_score (item, BITLENS_SLOT_B, 0.6);
+  g_assert_false (bitlens_image_item_models_disagree (item, 0.5));
+  bitlens_image_item_set_score (item, BITLENS_SLOT_B, 0.4);
+  g_assert_true (bitlens_image_item_models_disagree (item, 0.5));
+  /* At threshold 0.3 both say "person". */
+  g_assert_false (bitlens_image_item_models_disagree (item, 0.3));
+}
+
+static void
+test_export_file_names (void)
+{
+  g_autoptr(GHashTable) used = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *first = bitlens_batch_export_file_name ("/data/person/x.png", used);
+  g_autofree char *second = bitlens_batch_export_file_name ("/data/no_person/x.jpg", used);
+  g_autofree char *third = bitlens_batch_export_file_name ("/data/other/x.png", used);
+  g_autofree char *dotless = bitlens_batch_export_file_name ("/data/README", used);
+  g_autofree char *hidden = bitlens_batch_export_file_name ("/data/.hidden", used);
+
+  g_assert_cmpstr (first, ==, "x-saliency.png");
+  g_assert_cmpstr (second, ==, "x-2-saliency.png");
+  g_assert_cmpstr (third, ==, "x-3-saliency.png");
+  g_assert_cmpstr (dotless, ==, "README-saliency.png");
+  g_assert_cmpstr (hidden, ==, ".hidden-saliency.png");
+}
+
+static void
+test_format_count (void)
+{
+  g_autofree char *small = bitlens_format_count (9999);
+  g_autofree char *thousands = bitlens_format_count (12345);
+  g_autofree char *millions = bitlens_format_count (7489664);
+  g_autofree char *billions = bitlens_format_count (2500000000u);
+
+  g_assert_cmpstr (small, ==, "9999");
+  g_assert_cmpstr (thousands, ==, "12.3 k");
+  g_assert_cmpstr (millions, ==, "7.49 M");
+  g_assert_cmpstr (billions, ==, "2.50 G");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/app/outcomes", test_outcomes);
+  g_test_add_func ("/app/notify-on-change-only", test_notify_on_change_only);
+  g_test_add_func ("/app/disagreements", test_disagreements);
+  g_test_add_func ("/app/export-file-names", test_export_file_names);
+  g_test_add_func ("/app/format-count", test_format_count);
+  return g_test_run ();
+}
