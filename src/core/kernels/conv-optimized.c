@@ -9,41 +9,74 @@
 #include "cpu-features.h"
 #include "requantize-row.h"
 
-#if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
-#define BITLENS_CONV_HAVE_AVX2 1
-#endif
-
 /* Optimized int8 CONV_2D, bit-identical to the reference (conv.c); float32 goes to
  * conv-float-optimized.c.
  *
- * The convolution runs as a GEMM: for each output pixel the receptive field is gathered
- * into a "patch" of Kh*Kw*I int16 values x - zp_in (0 for taps outside the input, which
- * the reference skips), so that acc[c] = dot(patch, filter row c) + bias[c], exactly the
- * reference's sum in (wrapping) int32 arithmetic. For the 1x1 pointwise convolutions of
- * MobileNets the patch is just the input pixel widened. Products fit in int16 x int16 ->
- * int32 without saturation (|w| <= 128, |x - zp| <= 255), so _mm256_madd_epi16 computes
- * them exactly. Blocks of 2 pixels x 4 output channels share their loads. */
+ * The convolution runs as a GEMM. For each output pixel the receptive field becomes a
+ * "patch" of K = Kh*Kw*I int16 values x - zp_in (0 for taps outside the input, which the
+ * reference skips); for 1x1 filters (never padded) the patch is just the input pixel
+ * widened. The filter is packed at prepare in blocks of 16 output channels (8 for the
+ * last block when out_c mod 16 is 1..8), each block as [K/2 pairs][channels][2]: one
+ * 32-bit broadcast of a patch pair (x_k, x_k+1) times one vector of a block's pairs
+ * (w_c,k, w_c,k+1) gives, with _mm256_madd_epi16, 8 channels' two-term sums in channel
+ * order. A tile of up to 4 pixels x 16 channels keeps its 8 accumulators in registers
+ * over the whole depth, starting from the bias, and is requantized in registers (the
+ * same MBQM per output as the reference) and stored as int8.
+ *
+ * Exactness: |x - zp_in| <= 255 and |w| <= 128 fit int16, and a pair of products sums to
+ * at most 2 * 32640 in magnitude, exact in madd's int32 lanes. The accumulation is the
+ * reference's sum of int32 terms in another order; int32 addition wraps modulo 2^32 in
+ * both (the reference's sum is well defined only without overflow, and then so is any
+ * reordering: the result modulo 2^32 does not depend on the order), so every
+ * accumulator equals the reference's, and so does the requantized output.
+ *
+ * Pixels of the region are processed in chunks whose patches (about CHUNK_BYTES) stay
+ * in L1 while each 16-channel block of the filter is applied to all of them. */
 
-#define DEPTH_BLOCK   16   /* patch and filter rows are padded with zeros to a multiple */
-#define CHANNEL_BLOCK 4
-#define PIXEL_BLOCK   2
+#define CHANNEL_BLOCK 16
+#define PIXEL_BLOCK   4
+#define CHUNK_BYTES   16384
+#define CHUNK_PIXELS_MAX 64
 
-/* The sums of CHANNEL_BLOCK filter rows with each of two patches, into acc0[0..4) and
- * acc1[0..4). */
-typedef void (*BlockDotFunc) (const gint16 *patch0,
-                              const gint16 *patch1,
-                              const gint16 *rows,
-                              int           depth,
-                              gint32       *acc0,
-                              gint32       *acc1);
+static gsize
+round_up (gsize n,
+          gsize multiple)
+{
+  return (n + multiple - 1) / multiple * multiple;
+}
+
+/* Patches are padded to whole 16-value vectors for the widening loops. */
+static gsize
+patch_stride (const BitlensConvParams *params)
+{
+  return round_up ((gsize) params->packed_depth, 16);
+}
+
+static int
+chunk_pixels (const BitlensConvParams *params)
+{
+  gsize per_pixel = patch_stride (params) * sizeof (gint16);
+  gsize n = CHUNK_BYTES / per_pixel;
+
+  n = CLAMP (n, PIXEL_BLOCK, CHUNK_PIXELS_MAX);
+  return (int) (n / PIXEL_BLOCK * PIXEL_BLOCK);
+}
+
+/* Channels of the block starting at c0: 16, or 8 for a last block of at most 8. */
+static int
+block_width (const BitlensConvParams *params,
+             int                      c0)
+{
+  return params->packed_rows - c0 >= CHANNEL_BLOCK ? CHANNEL_BLOCK : 8;
+}
 
 gsize
 bitlens_conv_2d_prepare_optimized (BitlensConvParams   *params,
-                                   const BitlensTensor *filter)
+                                   const BitlensTensor *filter,
+                                   const BitlensTensor *bias)
 {
   const BitlensWindow *w = &params->window;
-  gsize depth, packed_depth, rows, n_values, n_bytes, patch_bytes, scratch_bytes;
+  gsize depth, pairs, rows, n_values, patch_bytes, scratch_bytes;
   const gint8 *values = (const gint8 *) filter->data;
 
   if (params->type == BITLENS_TYPE_FLOAT32)
@@ -51,46 +84,106 @@ bitlens_conv_2d_prepare_optimized (BitlensConvParams   *params,
       bitlens_conv_2d_prepare_float_optimized (params, filter);
       return 0;
     }
-  if (values == NULL || params->filters_per_group != w->out_c)
+  /* Grouped convolutions, and filters or biases computed at run time, go to the
+   * reference. */
+  if (values == NULL || params->filters_per_group != w->out_c || (bias != NULL && bias->data == NULL))
     return 0;
 
   /* The filter tensor exists, so these products fit in memory. */
   depth = (gsize) w->filter_h * w->filter_w * params->filter_in_c;
-  packed_depth = (depth + DEPTH_BLOCK - 1) / DEPTH_BLOCK * DEPTH_BLOCK;
-  rows = ((gsize) w->out_c + CHANNEL_BLOCK - 1) / CHANNEL_BLOCK * CHANNEL_BLOCK;
-  if (packed_depth > G_MAXINT ||
-      !g_size_checked_mul (&n_values, rows, packed_depth) ||
-      !g_size_checked_mul (&n_bytes, n_values, sizeof (gint16)) ||
-      !g_size_checked_mul (&patch_bytes, PIXEL_BLOCK * sizeof (gint16), packed_depth) ||
-      !g_size_checked_add (&scratch_bytes, patch_bytes, PIXEL_BLOCK * sizeof (gint32) * rows))
+  pairs = (depth + 1) / 2;
+  rows = round_up ((gsize) w->out_c, 8);
+  if (depth > G_MAXINT / 2 - 16 || rows > G_MAXINT / 2 ||
+      !g_size_checked_mul (&n_values, rows, 2 * pairs))
+    return 0;
+  params->packed_depth = (int) (2 * pairs);
+  params->packed_rows = (int) rows;
+  if (!g_size_checked_mul (&patch_bytes, patch_stride (params) * sizeof (gint16), (gsize) chunk_pixels (params)) ||
+      !g_size_checked_add (&scratch_bytes, patch_bytes, sizeof (gint8 *) * (gsize) chunk_pixels (params)))
     return 0;
 
-  params->packed_filter = g_try_malloc0 (n_bytes);
+  params->packed_filter = g_try_new0 (gint16, n_values);
   if (params->packed_filter == NULL)
     return 0;
-  for (gsize row = 0; row < (gsize) w->out_c; row++)
-    for (gsize k = 0; k < depth; k++)
-      params->packed_filter[row * packed_depth + k] = values[row * depth + k];
-  params->packed_depth = (int) packed_depth;
-  params->packed_rows = (int) rows;
+  for (gsize c0 = 0; c0 < rows; c0 += CHANNEL_BLOCK)
+    {
+      gsize width = (gsize) block_width (params, (int) c0);
+      gint16 *block = params->packed_filter + c0 * 2 * pairs;
+
+      for (gsize j = 0; j < width && c0 + j < (gsize) w->out_c; j++)
+        for (gsize k = 0; k < depth; k++)
+          block[(k / 2 * width + j) * 2 + k % 2] = values[(c0 + j) * depth + k];
+    }
+  bitlens_requantize_lanes_init (&params->requantize_lanes, &params->requantize,
+                                 bias != NULL ? (const gint32 *) bias->data : NULL, w->out_c);
   return scratch_bytes;
 }
 
-/* The patch of output pixel (b, out_y, out_x): Kh*Kw*I values in filter order. */
+/* patch[c] = x[c] - zp_in for c < n. */
+static inline void
+widen_portable (const gint8 *x,
+                gint16       offset,
+                int          n,
+                gint16      *patch)
+{
+  for (int c = 0; c < n; c++)
+    patch[c] = (gint16) (x[c] + offset);
+}
+
+#ifdef BITLENS_REQUANTIZE_HAVE_AVX2
+__attribute__((target("avx2")))
+static inline void
+widen_avx2 (const gint8 *x,
+            gint16       offset,
+            int          n,
+            gint16      *patch)
+{
+  __m256i offset16 = _mm256_set1_epi16 (offset);
+  int c = 0;
+
+  for (; c + 16 <= n; c += 16)
+    {
+      __m256i wide = _mm256_cvtepi8_epi16 (_mm_loadu_si128 ((const __m128i *) (x + c)));
+      _mm256_storeu_si256 ((__m256i *) (patch + c), _mm256_add_epi16 (wide, offset16));
+    }
+  widen_portable (x + c, offset, n - c, patch + c);
+}
+#endif
+
+typedef void (*WidenFunc) (const gint8 *x,
+                           gint16       offset,
+                           int          n,
+                           gint16      *patch);
+
 static void
-gather_patch (const BitlensConvParams *params,
-              const gint8             *input,
-              int                      b,
-              int                      out_y,
-              int                      out_x,
-              gint16                  *patch)
+widen_baseline (const gint8 *x,
+                gint16       offset,
+                int          n,
+                gint16      *patch)
+{
+  widen_portable (x, offset, n, patch);
+}
+
+/* The patch of output pixel (b, out_y, out_x): Kh*Kw*I values in filter order, then
+ * zeros up to packed_depth. */
+static void
+fill_patch (const BitlensConvParams *params,
+            WidenFunc                widen,
+            const gint8             *input,
+            int                      b,
+            int                      out_y,
+            int                      out_x,
+            gint16                  *patch)
 {
   const BitlensWindow *w = &params->window;
   gint16 offset = (gint16) params->requantize.input_offset;
   int in_y_origin = out_y * w->stride_h - w->pad_top;
   int in_x_origin = out_x * w->stride_w - w->pad_left;
   int in_c = w->in_c;
+  int depth = w->filter_h * w->filter_w * in_c;
 
+  if (params->packed_depth > depth)
+    patch[depth] = 0;
   for (int filter_y = 0; filter_y < w->filter_h; filter_y++)
     {
       int in_y = in_y_origin + w->dilation_h * filter_y;
@@ -101,11 +194,7 @@ gather_patch (const BitlensConvParams *params,
           int in_x = in_x_origin + w->dilation_w * filter_x;
 
           if (row_inside && in_x >= 0 && in_x < w->in_w)
-            {
-              const gint8 *x = input + (((gsize) b * w->in_h + in_y) * w->in_w + in_x) * in_c;
-              for (int c = 0; c < in_c; c++)
-                patch[c] = (gint16) (x[c] + offset);
-            }
+            widen (input + (((gsize) b * w->in_h + in_y) * w->in_w + in_x) * in_c, offset, in_c, patch);
           else
             memset (patch, 0, sizeof (gint16) * in_c);
           patch += in_c;
@@ -113,106 +202,148 @@ gather_patch (const BitlensConvParams *params,
     }
 }
 
-/* Portable path: fixed-length inner loops the compiler vectorizes. */
-static inline gint32
-dot_int16 (const gint16 *a,
-           const gint16 *b,
-           int           depth)
-{
-  gint32 partial[DEPTH_BLOCK] = { 0 };
-  gint32 sum = 0;
-
-  for (int k = 0; k < depth; k += DEPTH_BLOCK)
-    for (int j = 0; j < DEPTH_BLOCK; j++)
-      partial[j] += (gint32) a[k + j] * (gint32) b[k + j];
-  for (int j = 0; j < DEPTH_BLOCK; j++)
-    sum += partial[j];
-  return sum;
-}
+/* One tile: @mr pixels x one channel block (@width 8 or 16) starting at c0, stored for
+ * channels [c0, c0 + n_store). */
+typedef void (*TileFunc) (const BitlensConvParams *params,
+                          const gint16 *const     *patches,
+                          gint8 *const            *outs,
+                          int                      mr,
+                          int                      c0,
+                          int                      width,
+                          int                      n_store);
 
 static void
-block_dot_portable (const gint16 *patch0,
-                    const gint16 *patch1,
-                    const gint16 *rows,
-                    int           depth,
-                    gint32       *acc0,
-                    gint32       *acc1)
+tile_portable (const BitlensConvParams *params,
+               const gint16 *const     *patches,
+               gint8 *const            *outs,
+               int                      mr,
+               int                      c0,
+               int                      width,
+               int                      n_store)
 {
-  for (int c = 0; c < CHANNEL_BLOCK; c++)
-    {
-      const gint16 *row = rows + (gsize) c * depth;
+  const BitlensRequantizeLanes *lanes = &params->requantize_lanes;
+  const gint16 *block = params->packed_filter + (gsize) c0 * params->packed_depth;
+  int pairs = params->packed_depth / 2;
 
-      acc0[c] = dot_int16 (patch0, row, depth);
-      acc1[c] = dot_int16 (patch1, row, depth);
+  for (int i = 0; i < mr; i++)
+    {
+      gint32 acc[CHANNEL_BLOCK];
+
+      for (int j = 0; j < CHANNEL_BLOCK; j++)
+        acc[j] = j < width ? lanes->start[c0 + j] : 0;
+      for (int p = 0; p < pairs; p++)
+        {
+          const gint16 *row = block + (gsize) p * width * 2;
+          gint32 x0 = patches[i][2 * p], x1 = patches[i][2 * p + 1];
+
+          /* Unsigned arithmetic: the int32 sums wrap exactly as the reference's. */
+          for (int j = 0; j < width; j++)
+            acc[j] = (gint32) ((guint32) acc[j] + (guint32) (row[2 * j] * x0 + row[2 * j + 1] * x1));
+        }
+      for (int j = 0; j < n_store; j++)
+        outs[i][c0 + j] = bitlens_requantize_apply (&params->requantize, acc[j], c0 + j);
     }
 }
 
-#ifdef BITLENS_CONV_HAVE_AVX2
-/* The four sums of the eight lanes of a, b, c, d. */
+#ifdef BITLENS_REQUANTIZE_HAVE_AVX2
 __attribute__((target("avx2")))
-static inline __m128i
-horizontal_sum4 (__m256i a,
-                 __m256i b,
-                 __m256i c,
-                 __m256i d)
+static inline __m256i
+broadcast_pair (const gint16 *patch)
 {
-  __m256i ab = _mm256_hadd_epi32 (a, b);
-  __m256i cd = _mm256_hadd_epi32 (c, d);
-  __m256i abcd = _mm256_hadd_epi32 (ab, cd);
+  gint32 pair;
 
-  return _mm_add_epi32 (_mm256_castsi256_si128 (abcd), _mm256_extracti128_si256 (abcd, 1));
+  memcpy (&pair, patch, sizeof pair);
+  return _mm256_set1_epi32 (pair);
+}
+
+/* @mr (1..4) and @nv (1 or 2 vectors of 8 channels) are constants after inlining. */
+__attribute__((target("avx2"), always_inline))
+static inline void
+tile_avx2_fixed (const BitlensConvParams *params,
+                 const gint16 *const     *patches,
+                 gint8 *const            *outs,
+                 int                      c0,
+                 int                      n_store,
+                 const int                mr,
+                 const int                nv)
+{
+  const BitlensRequantizeLanes *lanes = &params->requantize_lanes;
+  const gint16 *block = params->packed_filter + (gsize) c0 * params->packed_depth;
+  int pairs = params->packed_depth / 2;
+  __m256i acc[PIXEL_BLOCK][2];
+
+#pragma GCC unroll 4
+  for (int i = 0; i < mr; i++)
+#pragma GCC unroll 2
+    for (int v = 0; v < nv; v++)
+      acc[i][v] = _mm256_loadu_si256 ((const __m256i *) (lanes->start + c0 + 8 * v));
+
+  for (int p = 0; p < pairs; p++)
+    {
+      const gint16 *row = block + (gsize) p * nv * 16;
+      __m256i f0 = _mm256_loadu_si256 ((const __m256i *) row);
+      __m256i f1 = nv == 2 ? _mm256_loadu_si256 ((const __m256i *) (row + 16)) : f0;
+
+#pragma GCC unroll 4
+      for (int i = 0; i < mr; i++)
+        {
+          __m256i x = broadcast_pair (patches[i] + 2 * p);
+
+          acc[i][0] = _mm256_add_epi32 (acc[i][0], _mm256_madd_epi16 (x, f0));
+          if (nv == 2)
+            acc[i][1] = _mm256_add_epi32 (acc[i][1], _mm256_madd_epi16 (x, f1));
+        }
+    }
+
+#pragma GCC unroll 4
+  for (int i = 0; i < mr; i++)
+    {
+      __m256i low = bitlens_requantize_lanes_avx2 (lanes, &params->requantize, c0, acc[i][0]);
+
+      if (nv == 2)
+        {
+          __m256i high = bitlens_requantize_lanes_avx2 (lanes, &params->requantize, c0 + 8, acc[i][1]);
+          __m128i bytes = bitlens_pack16_int8_avx2 (low, high);
+
+          if (n_store == 16)
+            _mm_storeu_si128 ((__m128i *) (outs[i] + c0), bytes);
+          else
+            {
+              gint8 tmp[16];
+              _mm_storeu_si128 ((__m128i *) tmp, bytes);
+              memcpy (outs[i] + c0, tmp, n_store);
+            }
+        }
+      else if (n_store == 8)
+        _mm_storel_epi64 ((__m128i *) (outs[i] + c0), bitlens_pack8_int8_avx2 (low));
+      else
+        bitlens_store_partial_int8 (outs[i] + c0, bitlens_pack8_int8_avx2 (low), n_store);
+    }
 }
 
 __attribute__((target("avx2")))
 static void
-block_dot_avx2 (const gint16 *patch0,
-                const gint16 *patch1,
-                const gint16 *rows,
-                int           depth,
-                gint32       *acc0,
-                gint32       *acc1)
+tile_avx2 (const BitlensConvParams *params,
+           const gint16 *const     *patches,
+           gint8 *const            *outs,
+           int                      mr,
+           int                      c0,
+           int                      width,
+           int                      n_store)
 {
-  const gint16 *row0 = rows;
-  const gint16 *row1 = rows + (gsize) depth;
-  const gint16 *row2 = rows + (gsize) 2 * depth;
-  const gint16 *row3 = rows + (gsize) 3 * depth;
-  __m256i a00 = _mm256_setzero_si256 (), a01 = a00, a02 = a00, a03 = a00;
-  __m256i a10 = a00, a11 = a00, a12 = a00, a13 = a00;
-
-  for (int k = 0; k < depth; k += DEPTH_BLOCK)
+  switch (mr * 2 + (width == CHANNEL_BLOCK))
     {
-      __m256i x0 = _mm256_loadu_si256 ((const __m256i *) (patch0 + k));
-      __m256i x1 = _mm256_loadu_si256 ((const __m256i *) (patch1 + k));
-      __m256i f;
-
-      f = _mm256_loadu_si256 ((const __m256i *) (row0 + k));
-      a00 = _mm256_add_epi32 (a00, _mm256_madd_epi16 (x0, f));
-      a10 = _mm256_add_epi32 (a10, _mm256_madd_epi16 (x1, f));
-      f = _mm256_loadu_si256 ((const __m256i *) (row1 + k));
-      a01 = _mm256_add_epi32 (a01, _mm256_madd_epi16 (x0, f));
-      a11 = _mm256_add_epi32 (a11, _mm256_madd_epi16 (x1, f));
-      f = _mm256_loadu_si256 ((const __m256i *) (row2 + k));
-      a02 = _mm256_add_epi32 (a02, _mm256_madd_epi16 (x0, f));
-      a12 = _mm256_add_epi32 (a12, _mm256_madd_epi16 (x1, f));
-      f = _mm256_loadu_si256 ((const __m256i *) (row3 + k));
-      a03 = _mm256_add_epi32 (a03, _mm256_madd_epi16 (x0, f));
-      a13 = _mm256_add_epi32 (a13, _mm256_madd_epi16 (x1, f));
+    case 8 + 1: tile_avx2_fixed (params, patches, outs, c0, n_store, 4, 2); break;
+    case 8 + 0: tile_avx2_fixed (params, patches, outs, c0, n_store, 4, 1); break;
+    case 6 + 1: tile_avx2_fixed (params, patches, outs, c0, n_store, 3, 2); break;
+    case 6 + 0: tile_avx2_fixed (params, patches, outs, c0, n_store, 3, 1); break;
+    case 4 + 1: tile_avx2_fixed (params, patches, outs, c0, n_store, 2, 2); break;
+    case 4 + 0: tile_avx2_fixed (params, patches, outs, c0, n_store, 2, 1); break;
+    case 2 + 1: tile_avx2_fixed (params, patches, outs, c0, n_store, 1, 2); break;
+    default:    tile_avx2_fixed (params, patches, outs, c0, n_store, 1, 1); break;
     }
-
-  _mm_storeu_si128 ((__m128i *) acc0, horizontal_sum4 (a00, a01, a02, a03));
-  _mm_storeu_si128 ((__m128i *) acc1, horizontal_sum4 (a10, a11, a12, a13));
 }
 #endif
-
-static BlockDotFunc
-choose_block_dot (void)
-{
-#ifdef BITLENS_CONV_HAVE_AVX2
-  if (bitlens_cpu_has_avx2 ())
-    return block_dot_avx2;
-#endif
-  return block_dot_portable;
-}
 
 void
 bitlens_conv_2d_eval_optimized (const BitlensKernelCall *call)
@@ -221,15 +352,15 @@ bitlens_conv_2d_eval_optimized (const BitlensKernelCall *call)
   const BitlensWindow *w = &params->window;
   const BitlensRegion *region = &call->region;
   const gint8 *input = call->inputs[0];
-  const gint32 *bias = params->has_bias ? call->inputs[2] : NULL;
   gint8 *output = call->outputs[0];
-  gint16 *patches[PIXEL_BLOCK];
-  gint32 *accs[PIXEL_BLOCK];
-  gint8 *outs[PIXEL_BLOCK];
-  int depth = params->packed_depth;
+  gboolean pointwise = w->filter_h == 1 && w->filter_w == 1 && w->pad_top == 0 && w->pad_left == 0;
   int region_w = region->x1 - region->x0;
-  gsize pixels_per_batch, n_pixels;
-  BlockDotFunc block_dot;
+  int chunk = chunk_pixels (params);
+  gsize stride, pixels_per_batch, n_pixels;
+  gint16 *patches;
+  gint8 **outs;
+  WidenFunc widen = widen_baseline;
+  TileFunc tile = tile_portable;
 
   if (params->type == BITLENS_TYPE_FLOAT32)
     {
@@ -244,36 +375,59 @@ bitlens_conv_2d_eval_optimized (const BitlensKernelCall *call)
   bitlens_region_assert_inside (region, w->out_h, w->out_w);
   g_assert (call->scratch != NULL);
 
-  block_dot = choose_block_dot ();
-  for (int p = 0; p < PIXEL_BLOCK; p++)
+#ifdef BITLENS_REQUANTIZE_HAVE_AVX2
+  if (bitlens_cpu_has_avx2 ())
     {
-      patches[p] = (gint16 *) call->scratch + (gsize) p * depth;
-      memset (patches[p], 0, sizeof (gint16) * depth);   /* the padding stays zero */
-      accs[p] = (gint32 *) ((gint16 *) call->scratch + (gsize) PIXEL_BLOCK * depth) + (gsize) p * params->packed_rows;
+      widen = widen_avx2;
+      tile = tile_avx2;
     }
+#endif
 
+  stride = patch_stride (params);
+  patches = call->scratch;
+  outs = (gint8 **) (patches + stride * chunk);
   pixels_per_batch = (gsize) (region->y1 - region->y0) * region_w;
   n_pixels = pixels_per_batch * w->batches;
-  for (gsize first = 0; first < n_pixels; first += PIXEL_BLOCK)
+  for (gsize first = 0; first < n_pixels; first += chunk)
     {
-      int count = (int) MIN ((gsize) PIXEL_BLOCK, n_pixels - first);
+      int count = (int) MIN ((gsize) chunk, n_pixels - first);
 
-      /* With one pixel left, the second patch keeps stale values; its sums are unused. */
       for (int p = 0; p < count; p++)
         {
           gsize index = first + p;
           int b = (int) (index / pixels_per_batch);
           int out_y = region->y0 + (int) (index % pixels_per_batch / region_w);
           int out_x = region->x0 + (int) (index % pixels_per_batch % region_w);
+          gint16 *patch = patches + stride * p;
 
-          gather_patch (params, input, b, out_y, out_x, patches[p]);
+          if (pointwise)
+            {
+              const gint8 *x = input + (((gsize) b * w->in_h + out_y * w->stride_h) * w->in_w
+                                        + (gsize) out_x * w->stride_w) * w->in_c;
+
+              widen (x, (gint16) params->requantize.input_offset, w->in_c, patch);
+              if (params->packed_depth > w->in_c)
+                patch[w->in_c] = 0;
+            }
+          else
+            fill_patch (params, widen, input, b, out_y, out_x, patch);
           outs[p] = output + (((gsize) b * w->out_h + out_y) * w->out_w + out_x) * w->out_c;
         }
 
       for (int c0 = 0; c0 < w->out_c; c0 += CHANNEL_BLOCK)
-        block_dot (patches[0], patches[1], params->packed_filter + (gsize) c0 * depth, depth,
-                   accs[0] + c0, accs[1] + c0);
-      for (int p = 0; p < count; p++)
-        bitlens_requantize_row (&params->requantize, accs[p], bias, w->out_c, outs[p]);
+        {
+          int width = block_width (params, c0);
+          int n_store = MIN (width, w->out_c - c0);
+
+          for (int p = 0; p < count; p += PIXEL_BLOCK)
+            {
+              const gint16 *tile_patches[PIXEL_BLOCK];
+              int mr = MIN (PIXEL_BLOCK, count - p);
+
+              for (int i = 0; i < mr; i++)
+                tile_patches[i] = patches + stride * (p + i);
+              tile (params, tile_patches, outs + p, mr, c0, width, n_store);
+            }
+        }
     }
 }

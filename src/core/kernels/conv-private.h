@@ -2,6 +2,7 @@
 #pragma once
 
 #include "kernel-prepare-util.h"
+#include "requantize-row.h"
 
 G_BEGIN_DECLS
 
@@ -18,12 +19,15 @@ typedef struct
   float              act_min, act_max;    /* float32 */
 
   /* The optimized int8 path (NULL when it does not apply: float, groups > 1, a filter
-   * that is not constant): the filter widened to int16, one row of packed_depth values
-   * per output channel (zero beyond Kh*Kw*I), and zero rows up to packed_rows, out_c
-   * rounded up to the optimized kernel's block of channels. */
+   * or bias that is not constant): the filter widened to int16 in blocks of 16 output
+   * channels (8 for a last block of at most 8), each [packed_depth / 2][channels][2],
+   * packed_depth = Kh*Kw*I rounded up to even (zero beyond), channels zero beyond out_c
+   * up to packed_rows (out_c rounded up to 8); and the requantization in vector lanes,
+   * starting from the bias (conv-optimized.c). */
   gint16            *packed_filter;
   int                packed_depth;
   int                packed_rows;
+  BitlensRequantizeLanes requantize_lanes;
 
   /* The optimized float32 path (conv-float-optimized.c; NULL when it does not apply):
    * the filter transposed to [packed_float_blocks][Kh*Kw*I][16], blocks of 16 output
@@ -37,7 +41,8 @@ void     bitlens_conv_2d_eval_optimized    (const BitlensKernelCall *call);
 /* Called by the prepare function: packs the filter for the optimized path when it
  * applies and returns the scratch bytes it needs (0 when it does not apply). */
 gsize    bitlens_conv_2d_prepare_optimized (BitlensConvParams       *params,
-                                            const BitlensTensor     *filter);
+                                            const BitlensTensor     *filter,
+                                            const BitlensTensor     *bias);
 /* The float32 part of the twin (conv-float-optimized.c). */
 void     bitlens_conv_2d_prepare_float_optimized (BitlensConvParams *params,
                                                   const BitlensTensor *filter);

@@ -16,6 +16,7 @@ conv_params_free (gpointer data)
   BitlensConvParams *params = data;
 
   bitlens_requantize_clear (&params->requantize);
+  bitlens_requantize_lanes_clear (&params->requantize_lanes);
   g_free (params->packed_filter);
   g_free (params->packed_filter_float);
   g_free (params);
@@ -104,7 +105,7 @@ conv_prepare (const BitlensModel *model,
 
   op->prepared = params;
   op->prepared_free = conv_params_free;
-  op->scratch_bytes = bitlens_conv_2d_prepare_optimized (params, filter);
+  op->scratch_bytes = bitlens_conv_2d_prepare_optimized (params, filter, bias);
   return TRUE;
 }
 
