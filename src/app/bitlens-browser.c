@@ -114,7 +114,7 @@ update_summary (BitlensBrowser *self)
   GListModel *all = gtk_filter_list_model_get_model (self->filter_model);
   guint n_all = all != NULL ? g_list_model_get_n_items (all) : 0;
   guint n_shown = g_list_model_get_n_items (G_LIST_MODEL (self->filter_model));
-  guint n_failures = 0, n_scored = 0;
+  guint n_failures = 0, n_failures_b = 0, n_scored = 0;
   g_autofree char *images = NULL;
   g_autofree char *text = NULL;
 
@@ -126,6 +126,8 @@ update_summary (BitlensBrowser *self)
         n_scored++;
       if (bitlens_outcome_is_failure (bitlens_image_item_get_outcome (item, BITLENS_SLOT_A, self->threshold)))
         n_failures++;
+      if (bitlens_outcome_is_failure (bitlens_image_item_get_outcome (item, BITLENS_SLOT_B, self->threshold)))
+        n_failures_b++;
     }
 
   if (n_shown == n_all)
@@ -136,6 +138,9 @@ update_summary (BitlensBrowser *self)
   if (n_scored < n_all && n_scored > 0)
     /* Translators: "300 images, 120 scored" */
     text = g_strdup_printf (_("%s, %u scored"), images, n_scored);
+  else if (self->comparing)
+    /* Translators: "300 images, failures: A 41, B 37" */
+    text = g_strdup_printf (_("%s, failures: A %u, B %u"), images, n_failures, n_failures_b);
   else
     /* Translators: "300 images, 41 failures" */
     text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s, %u failure", "%s, %u failures", n_failures), images, n_failures);
@@ -153,6 +158,8 @@ row_update (GtkListItem *list_item)
   GtkWidget *name_label = gtk_widget_get_first_child (text_box);
   GtkWidget *detail_label = gtk_widget_get_next_sibling (name_label);
   GtkWidget *badge = gtk_widget_get_next_sibling (text_box);
+  GtkWidget *badge_b = gtk_widget_get_next_sibling (badge);
+  BitlensOutcome outcome_b = bitlens_image_item_get_outcome (item, BITLENS_SLOT_B, self->threshold);
   double score = bitlens_image_item_get_score (item, BITLENS_SLOT_A);
   int label = bitlens_image_item_get_label (item);
   BitlensOutcome outcome = bitlens_image_item_get_outcome (item, BITLENS_SLOT_A, self->threshold);
@@ -179,9 +186,26 @@ row_update (GtkListItem *list_item)
   gtk_label_set_label (GTK_LABEL (badge), bitlens_outcome_get_short_label (outcome));
   gtk_widget_set_visible (badge, bitlens_outcome_is_failure (outcome));
   gtk_widget_set_tooltip_text (badge, bitlens_outcome_get_label (outcome));
+  /* In compare mode the second model's mistakes get a badge of their own. */
+  if (self->comparing && bitlens_outcome_is_failure (outcome_b))
+    {
+      g_autofree char *text = g_strdup_printf ("B %s", bitlens_outcome_get_short_label (outcome_b));
+      g_autofree char *tooltip = g_strdup_printf (_("Second model: %s"), bitlens_outcome_get_label (outcome_b));
 
-  accessible = g_strdup_printf ("%s, %s, %s", bitlens_image_item_get_name (item), detail,
-                                bitlens_outcome_get_label (outcome));
+      gtk_label_set_label (GTK_LABEL (badge_b), text);
+      gtk_widget_set_tooltip_text (badge_b, tooltip);
+      gtk_widget_set_visible (badge_b, TRUE);
+    }
+  else
+    gtk_widget_set_visible (badge_b, FALSE);
+
+  if (self->comparing)
+    /* Translators: accessible description of a row: name, label and scores, A's and B's outcome */
+    accessible = g_strdup_printf (_("%s, %s, A: %s, B: %s"), bitlens_image_item_get_name (item), detail,
+                                  bitlens_outcome_get_label (outcome), bitlens_outcome_get_label (outcome_b));
+  else
+    accessible = g_strdup_printf ("%s, %s, %s", bitlens_image_item_get_name (item), detail,
+                                  bitlens_outcome_get_label (outcome));
   gtk_accessible_update_property (GTK_ACCESSIBLE (box), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
 }
 
@@ -204,6 +228,7 @@ setup_row (GtkSignalListItemFactory *factory,
   GtkWidget *name_label = gtk_label_new (NULL);
   GtkWidget *detail_label = gtk_label_new (NULL);
   GtkWidget *badge = gtk_label_new (NULL);
+  GtkWidget *badge_b = gtk_label_new (NULL);
 
   gtk_widget_set_size_request (picture, 48, 48);
   gtk_picture_set_can_shrink (GTK_PICTURE (picture), TRUE);
@@ -219,12 +244,16 @@ setup_row (GtkSignalListItemFactory *factory,
   gtk_widget_add_css_class (detail_label, "numeric");
   gtk_widget_set_valign (badge, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (badge, "failure-badge");
+  gtk_widget_set_valign (badge_b, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (badge_b, "failure-badge");
+  gtk_widget_add_css_class (badge_b, "second-model");
 
   gtk_box_append (GTK_BOX (text_box), name_label);
   gtk_box_append (GTK_BOX (text_box), detail_label);
   gtk_box_append (GTK_BOX (box), picture);
   gtk_box_append (GTK_BOX (box), text_box);
   gtk_box_append (GTK_BOX (box), badge);
+  gtk_box_append (GTK_BOX (box), badge_b);
   g_object_set_data (G_OBJECT (box), "browser", self);
   gtk_list_item_set_child (list_item, box);
 }
