@@ -243,6 +243,29 @@ test_single_image (Fixture       *fixture,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.zoom-fit", NULL));
   g_assert_cmpfloat (bitlens_image_view_get_zoom (window->image_view), ==, 1.0);
 
+  /* Another method, chosen in the settings the panel is bound to, computes a new map (when
+   * the core has that method). */
+  {
+    BitlensSaliencyMethod gradient = BITLENS_SALIENCY_GRADIENT;
+    GSettings *settings = bitlens_application_get_settings (fixture->application);
+
+    if (bitlens_saliency_method_is_available (gradient))
+      {
+        g_autoptr(BitlensSaliencyMap) expected_gradient = NULL;
+
+        g_settings_set_string (settings, "saliency-method", "gradient");
+        g_assert_cmpstr (bitlens_saliency_panel_get_method (window->saliency_panel), ==, "gradient");
+        g_assert_true (gui_wait_until (has_map_a, window, TIMEOUT_MS));
+        expected_gradient = map_directly (window, model_path, image_path);
+        assert_maps_equal (window->maps[BITLENS_SLOT_A], expected_gradient);
+        g_settings_reset (settings, "saliency-method");
+        g_assert_true (gui_wait_until (has_map_a, window, TIMEOUT_MS));
+        assert_maps_equal (window->maps[BITLENS_SLOT_A], expected);
+      }
+    else
+      g_test_message ("the core has no gradient method yet: not switching methods");
+  }
+
   /* The map is cached per model and image: computing again with the same parameters is
    * immediate. */
   bitlens_window_compute_saliency (window, FALSE);
