@@ -5,6 +5,9 @@
 
 #include <math.h>
 
+#include <bitlens/bitlens-render.h>
+#include <bitlens/bitlens-saliency.h>
+
 #include "bitlens-batch-export.h"
 #include "bitlens-image-item.h"
 #include "bitlens-model-info.h"
@@ -133,6 +136,54 @@ test_format_count (void)
   g_assert_cmpstr (billions, ==, "2.50 G");
 }
 
+/* Every choice the settings schema allows names something the core knows. */
+static void
+test_schema_choices (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+  static const char *keys[] = { "colormap", "overlay-mode", "saliency-sign", "saliency-method" };
+
+  g_assert_nonnull (source);
+  schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+  g_assert_nonnull (schema);
+  for (guint k = 0; k < G_N_ELEMENTS (keys); k++)
+    {
+      g_autoptr(GSettingsSchemaKey) key = g_settings_schema_get_key (schema, keys[k]);
+      g_autoptr(GVariant) range = g_settings_schema_key_get_range (key);
+      g_autoptr(GVariant) choices = NULL;
+      const char *type;
+      GVariantIter iter;
+      const char *choice;
+      guint n = 0;
+
+      g_variant_get (range, "(&sv)", &type, &choices);
+      g_assert_cmpstr (type, ==, "enum");
+      g_variant_iter_init (&iter, choices);
+      while (g_variant_iter_next (&iter, "&s", &choice))
+        {
+          BitlensColormap colormap;
+          BitlensRenderMode mode;
+          BitlensRenderSign sign;
+          BitlensSaliencyMethod method;
+          gboolean known;
+
+          if (k == 0)
+            known = bitlens_colormap_from_name (choice, &colormap);
+          else if (k == 1)
+            known = bitlens_render_mode_from_name (choice, &mode);
+          else if (k == 2)
+            known = bitlens_render_sign_from_name (choice, &sign);
+          else
+            known = bitlens_saliency_method_from_name (choice, &method);
+          if (!known)
+            g_error ("settings key %s allows \"%s\", which the core does not know", keys[k], choice);
+          n++;
+        }
+      g_assert_cmpuint (n, >, 1);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -144,5 +195,6 @@ main (int   argc,
   g_test_add_func ("/app/disagreements", test_disagreements);
   g_test_add_func ("/app/export-file-names", test_export_file_names);
   g_test_add_func ("/app/format-count", test_format_count);
+  g_test_add_func ("/app/schema-choices", test_schema_choices);
   return g_test_run ();
 }
