@@ -9,50 +9,90 @@
 #include "depthwise-conv-private.h"
 #include "requantize-row.h"
 
-#if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
-#define BITLENS_DEPTHWISE_HAVE_AVX2 1
-#endif
-
 /* Optimized int8 DEPTHWISE_CONV_2D, bit-identical to the reference (depthwise-conv.c).
+ * Two paths, chosen at prepare (a filter or bias computed at run time goes to the
+ * reference):
  *
- * Each output pixel is computed from a list of its taps (input row, filter row): for the
- * interior, where every tap lies inside the input, the list comes from precomputed offsets
- * without bounds checks; at the borders it holds the taps inside the input (the reference
- * skips the others). For each tap, all channels accumulate at once (blocks of 16 and 8
- * channels, AVX2 or loops the compiler vectorizes), then the pixel is requantized as a
- * row. With a depth multiplier M > 1, each tap's input row is first expanded so that
- * output channel oc reads input channel oc / M.
+ * Tap pairs (any input depth): each output pixel reads a list of Kh*Kw input rows, one
+ * per tap; a tap outside the input reads a row filled with the input zero point, so that
+ * its x - zp_in is 0 like the tap the reference skips. With a depth multiplier M > 1 each
+ * row inside the input is first expanded so that output channel oc reads input channel
+ * oc / M. Two taps' rows are interleaved byte by byte and widened, so that one
+ * _mm256_madd_epi16 against the filter packed as pairs (w_t,c, w_t+1,c) adds both taps of
+ * 8 channels. The inputs enter as x, not x - zp_in: each accumulator starts from
+ * bias[c] + (-zp_in) * sum over the taps of w_t,c, which makes the same sum.
  *
- * The sums are the reference's int32 sums in another order, which wrapping integer
- * addition does not notice; a product w * (x - zp) fits in int16 (|w| <= 128,
- * |x - zp| <= 255). */
+ * One input channel (the first layer of a MobileNet on a gray image: M channels from
+ * one): the region's input is widened once per call to an int16 image of x - zp_in with
+ * zero borders, so that two horizontally adjacent taps are one 32-bit broadcast; a
+ * vector holds 8 of the M output channels.
+ *
+ * Exactness: |w| <= 128 and |x| <= 128 (pairs path) or |x - zp_in| <= 255 (one channel)
+ * fit int16, and madd's pair sums (at most 2 * 32640 in magnitude) fit its int32 lanes.
+ * The accumulators are the reference's int32 sums in another order, and the folded
+ * offset is the same sum regrouped (w * (x - zp) = w * x + w * (-zp)); int32 addition
+ * wraps modulo 2^32 in both, where any order gives the same result. The requantization is
+ * the same MBQM per output (requantize-row.h). */
+
+enum
+{
+  PATH_REFERENCE = 0,
+  PATH_TAP_PAIRS,
+  PATH_ONE_CHANNEL,
+};
 
 #define BLOCK 16
-#define HALF_BLOCK 8
-
-/* Scratch layout: int32 acc[out_c]; then tap pointers (2 * Kh*Kw); then, with M > 1,
- * the expanded rows (Kh*Kw * out_c bytes). */
-typedef struct
-{
-  gint32        *acc;
-  const gint8  **tap_inputs;
-  const gint8  **tap_filters;
-  gint8         *expanded;
-} DepthwiseScratch;
 
 static gsize
-align8 (gsize n)
+round_up (gsize n,
+          gsize multiple)
 {
-  return (n + 7) & ~(gsize) 7;
+  return (n + multiple - 1) / multiple * multiple;
 }
 
-gsize
-bitlens_depthwise_conv_2d_prepare_optimized (BitlensDepthwiseParams *params)
+static int
+n_taps (const BitlensWindow *w)
+{
+  return w->filter_h * w->filter_w;
+}
+
+/* One channel: the groups of taps that share a broadcast (two horizontally adjacent taps
+ * when there is no horizontal dilation, else one). */
+static int
+taps_per_group (const BitlensWindow *w)
+{
+  return w->dilation_w == 1 ? 2 : 1;
+}
+
+static int
+groups_per_row (const BitlensWindow *w)
+{
+  return (w->filter_w + taps_per_group (w) - 1) / taps_per_group (w);
+}
+
+/* One channel: the extent of the widened image for output rows [y0, y1) (or columns):
+ * the rows the taps read, plus one column for the second half of a last broadcast. */
+static gsize
+image_rows (int first_out,
+            int end_out,
+            int stride,
+            int filter,
+            int dilation)
+{
+  return (gsize) (end_out - 1 - first_out) * stride + (gsize) (filter - 1) * dilation + 1;
+}
+
+/* Tap pairs: scratch for the offsets of Kh*Kw + 1 taps. */
+static gsize
+pairs_offsets_bytes (const BitlensWindow *w)
+{
+  return round_up ((gsize) (n_taps (w) + 1) * sizeof (gsize), 32);
+}
+
+static void
+find_interior (BitlensDepthwiseParams *params)
 {
   const BitlensWindow *w = &params->window;
-  gsize n_taps = (gsize) w->filter_h * w->filter_w;
-  gsize bytes;
 
   params->interior_y0 = params->interior_y1 = 0;
   params->interior_x0 = params->interior_x1 = 0;
@@ -80,219 +120,475 @@ bitlens_depthwise_conv_2d_prepare_optimized (BitlensDepthwiseParams *params)
           params->interior_x1 = out_x + 1;
         }
     }
+}
 
-  params->tap_offsets = g_new (gsize, n_taps);
+/* Filter [Kh*Kw][C] as blocks of 16 channels [pairs][16][2] of int16 (zero beyond C and
+ * for the missing second tap of an odd count). */
+static gint16 *
+pack_tap_pairs (const BitlensWindow *w,
+                const gint8         *filter,
+                int                  n_pairs)
+{
+  int channels = w->out_c;
+  gsize padded = round_up ((gsize) channels, BLOCK);
+  gint16 *packed = g_try_new0 (gint16, padded * 2 * n_pairs);
+
+  if (packed == NULL)
+    return NULL;
+  for (int t = 0; t < n_taps (w); t++)
+    for (int c = 0; c < channels; c++)
+      {
+        gint16 *block = packed + (gsize) (c / BLOCK * BLOCK) * 2 * n_pairs;
+        block[((gsize) (t / 2) * BLOCK + c % BLOCK) * 2 + t % 2] = filter[(gsize) t * channels + c];
+      }
+  return packed;
+}
+
+/* One channel: filter [Kh][Kw][M] as vectors of 8 channels [groups][8][2] (zero beyond M
+ * and for the missing second tap of a group). */
+static gint16 *
+pack_one_channel (const BitlensWindow *w,
+                  const gint8         *filter,
+                  int                  n_groups)
+{
+  int channels = w->out_c;
+  gsize padded = round_up ((gsize) channels, 8);
+  int per_group = taps_per_group (w);
+  gint16 *packed = g_try_new0 (gint16, padded * 2 * n_groups);
+
+  if (packed == NULL)
+    return NULL;
+  for (int filter_y = 0; filter_y < w->filter_h; filter_y++)
+    for (int filter_x = 0; filter_x < w->filter_w; filter_x++)
+      for (int c = 0; c < channels; c++)
+        {
+          int group = filter_y * groups_per_row (w) + filter_x / per_group;
+          gint16 *vector = packed + (gsize) (c / 8 * 8) * 2 * n_groups;
+          vector[((gsize) group * 8 + c % 8) * 2 + filter_x % per_group] =
+            filter[((gsize) filter_y * w->filter_w + filter_x) * channels + c];
+        }
+  return packed;
+}
+
+gsize
+bitlens_depthwise_conv_2d_prepare_optimized (BitlensDepthwiseParams *params,
+                                             const BitlensTensor    *filter,
+                                             const BitlensTensor    *bias)
+{
+  const BitlensWindow *w = &params->window;
+  const gint8 *values = (const gint8 *) filter->data;
+  const gint32 *bias_values = bias != NULL ? (const gint32 *) bias->data : NULL;
+  gsize image_bytes = 0;
+  int taps = n_taps (w);
+
+  params->int8_path = PATH_REFERENCE;
+  if (values == NULL || (bias != NULL && bias_values == NULL))
+    return 0;
+
+  find_interior (params);
+  params->tap_offsets = g_new0 (gsize, taps + 1);   /* the spare tap reads tap 0 */
   for (int filter_y = 0; filter_y < w->filter_h; filter_y++)
     for (int filter_x = 0; filter_x < w->filter_w; filter_x++)
       params->tap_offsets[filter_y * w->filter_w + filter_x] =
         ((gsize) filter_y * w->dilation_h * w->in_w + (gsize) filter_x * w->dilation_w) * w->in_c;
 
-  if (params->type != BITLENS_TYPE_INT8)
+  /* One channel, when the widened image of a whole output is small. */
+  if (w->in_c == 1 &&
+      g_size_checked_mul (&image_bytes,
+                          image_rows (0, w->out_h, w->stride_h, w->filter_h, w->dilation_h),
+                          image_rows (0, w->out_w, w->stride_w, w->filter_w, w->dilation_w) + 1) &&
+      image_bytes <= (gsize) 1 << 24)
+    {
+      params->packed_groups = w->filter_h * groups_per_row (w);
+      params->packed_filter = pack_one_channel (w, values, params->packed_groups);
+      if (params->packed_filter == NULL)
+        return 0;
+      bitlens_requantize_lanes_init (&params->requantize_lanes, &params->requantize, bias_values, w->out_c);
+      params->int8_path = PATH_ONE_CHANNEL;
+      return image_bytes * sizeof (gint16) + (gsize) params->packed_groups * sizeof (gsize);
+    }
+
+  /* Tap pairs: the filter tensor exists, so taps * C fits in memory. */
+  params->packed_groups = (taps + 1) / 2;
+  params->packed_filter = pack_tap_pairs (w, values, params->packed_groups);
+  if (params->packed_filter == NULL)
     return 0;
-  /* The filter tensor exists, so n_taps * out_c fits in memory. */
-  bytes = align8 (sizeof (gint32) * (gsize) w->out_c) + 2 * n_taps * sizeof (gpointer);
-  if (params->depth_multiplier > 1)
-    bytes += n_taps * (gsize) w->out_c;
-  return bytes;
+  bitlens_requantize_lanes_init (&params->requantize_lanes, &params->requantize, bias_values, w->out_c);
+  for (int c = 0; c < w->out_c; c++)
+    {
+      guint32 sum = 0;
+
+      for (int t = 0; t < taps; t++)
+        sum += (guint32) (gint32) values[(gsize) t * w->out_c + c];
+      params->requantize_lanes.start[c] = (gint32) ((guint32) params->requantize_lanes.start[c] +
+                                                    sum * (guint32) params->requantize.input_offset);
+    }
+  params->int8_path = PATH_TAP_PAIRS;
+  /* The offsets of a gathered pixel's taps, and its patch of taps * C bytes. */
+  return pairs_offsets_bytes (w) + (gsize) taps * w->out_c;
 }
 
-static DepthwiseScratch
-scratch_layout (const BitlensDepthwiseParams *params,
-                void                         *scratch)
+/* ---- Tap pairs ---- */
+
+/* A run of output pixels: pixel i reads tap t at base + i * step + offsets[t], for the
+ * Kh*Kw taps and the spare (offsets[Kh*Kw], with zero weights). */
+typedef struct
+{
+  const gint8  *base;
+  gsize         step;
+  const gsize  *offsets;
+  int           n_pixels;
+  gint8        *out;         /* pixel i at out + i * C */
+} PixelRun;
+
+/* Channels [first, C) of a run, one at a time. */
+static void
+pairs_run_scalar (const BitlensDepthwiseParams *params,
+                  const gint8                  *filter,
+                  const PixelRun               *run,
+                  int                           first)
 {
   const BitlensWindow *w = &params->window;
-  gsize n_taps = (gsize) w->filter_h * w->filter_w;
-  guint8 *bytes = scratch;
-  DepthwiseScratch layout;
+  int channels = w->out_c;
+  int taps = n_taps (w);
 
-  layout.acc = (gint32 *) bytes;
-  bytes += align8 (sizeof (gint32) * (gsize) w->out_c);
-  layout.tap_inputs = (const gint8 **) bytes;
-  layout.tap_filters = layout.tap_inputs + n_taps;
-  layout.expanded = (gint8 *) (layout.tap_filters + n_taps);
-  return layout;
-}
-
-/* acc[c] = sum over the taps of filter[t][c] * (input[t][c] + offset), c < n. */
-typedef void (*AccumulateFunc) (const gint8 *const *inputs,
-                                const gint8 *const *filters,
-                                int                 n_taps,
-                                int                 n,
-                                gint32              offset,
-                                gint32             *acc);
-
-static void
-accumulate_scalar (const gint8 *const *inputs,
-                   const gint8 *const *filters,
-                   int                 n_taps,
-                   int                 first,
-                   int                 n,
-                   gint32              offset,
-                   gint32             *acc)
-{
-  for (int c = first; c < n; c++)
+  for (int i = 0; i < run->n_pixels; i++)
     {
-      gint32 sum = 0;
+      const gint8 *base = run->base + i * run->step;
+      gint8 *out = run->out + (gsize) i * channels;
 
-      for (int t = 0; t < n_taps; t++)
-        sum += (gint32) filters[t][c] * ((gint32) inputs[t][c] + offset);
-      acc[c] = sum;
-    }
-}
-
-/* Portable: fixed-length blocks the compiler vectorizes. */
-static void
-accumulate_portable (const gint8 *const *inputs,
-                     const gint8 *const *filters,
-                     int                 n_taps,
-                     int                 n,
-                     gint32              offset,
-                     gint32             *acc)
-{
-  int c0 = 0;
-
-  for (; c0 + BLOCK <= n; c0 += BLOCK)
-    {
-      gint32 block[BLOCK] = { 0 };
-
-      for (int t = 0; t < n_taps; t++)
+      for (int c = first; c < channels; c++)
         {
-          const gint8 *x = inputs[t] + c0;
-          const gint8 *f = filters[t] + c0;
+          guint32 acc = (guint32) params->requantize_lanes.start[c];
 
-          for (int j = 0; j < BLOCK; j++)
-            block[j] += (gint32) f[j] * ((gint32) x[j] + offset);
+          for (int t = 0; t < taps; t++)
+            acc += (guint32) ((gint32) filter[(gsize) t * channels + c] * (gint32) base[run->offsets[t] + c]);
+          out[c] = bitlens_requantize_apply (&params->requantize, (gint32) acc, c);
         }
-      memcpy (acc + c0, block, sizeof block);
     }
-  accumulate_scalar (inputs, filters, n_taps, c0, n, offset, acc);
 }
 
-#ifdef BITLENS_DEPTHWISE_HAVE_AVX2
+typedef void (*PairsRunFunc) (const BitlensDepthwiseParams *params,
+                              const gint8                  *filter,
+                              const PixelRun               *run);
+
+static void
+pairs_run_portable (const BitlensDepthwiseParams *params,
+                    const gint8                  *filter,
+                    const PixelRun               *run)
+{
+  pairs_run_scalar (params, filter, run, 0);
+}
+
+#ifdef BITLENS_REQUANTIZE_HAVE_AVX2
+/* Taps t and t + 1 of 8 channels as int16 pairs (x_t,c, x_t+1,c). */
+__attribute__((target("avx2")))
+static inline __m256i
+interleave8 (const gint8 *a,
+             const gint8 *b)
+{
+  return _mm256_cvtepi8_epi16 (_mm_unpacklo_epi8 (_mm_loadl_epi64 ((const __m128i *) a),
+                                                  _mm_loadl_epi64 ((const __m128i *) b)));
+}
+
 __attribute__((target("avx2")))
 static void
-accumulate_avx2 (const gint8 *const *inputs,
-                 const gint8 *const *filters,
-                 int                 n_taps,
-                 int                 n,
-                 gint32              offset,
-                 gint32             *acc)
+pairs_run_avx2 (const BitlensDepthwiseParams *params,
+                const gint8                  *filter,
+                const PixelRun               *run)
 {
-  __m256i offset16 = _mm256_set1_epi16 ((gint16) offset);
+  const BitlensRequantizeLanes *lanes = &params->requantize_lanes;
+  const BitlensRequantize *requantize = &params->requantize;
+  const gint16 *packed = params->packed_filter;
+  const gsize *offsets = run->offsets;
+  const int channels = params->window.out_c;
+  const int n_pairs = params->packed_groups;
   int c0 = 0;
 
-  for (; c0 + BLOCK <= n; c0 += BLOCK)
+  for (int i = 0; i < run->n_pixels; i++)
     {
-      __m256i low = _mm256_setzero_si256 ();
-      __m256i high = _mm256_setzero_si256 ();
+      const gint8 *base = run->base + i * run->step;
+      gint8 *out = run->out + (gsize) i * channels;
 
-      for (int t = 0; t < n_taps; t++)
+      for (c0 = 0; c0 + BLOCK <= channels; c0 += BLOCK)
         {
-          __m128i x8 = _mm_loadu_si128 ((const __m128i *) (inputs[t] + c0));
-          __m128i f8 = _mm_loadu_si128 ((const __m128i *) (filters[t] + c0));
-          __m256i x = _mm256_add_epi16 (_mm256_cvtepi8_epi16 (x8), offset16);
-          __m256i product = _mm256_mullo_epi16 (x, _mm256_cvtepi8_epi16 (f8));
+          const gint16 *f = packed + (gsize) c0 * 2 * n_pairs;
+          __m256i low = _mm256_loadu_si256 ((const __m256i *) (lanes->start + c0));
+          __m256i high = _mm256_loadu_si256 ((const __m256i *) (lanes->start + c0 + 8));
 
-          low = _mm256_add_epi32 (low, _mm256_cvtepi16_epi32 (_mm256_castsi256_si128 (product)));
-          high = _mm256_add_epi32 (high, _mm256_cvtepi16_epi32 (_mm256_extracti128_si256 (product, 1)));
+          for (int p = 0; p < n_pairs; p++, f += 2 * BLOCK)
+            {
+              __m128i a = _mm_loadu_si128 ((const __m128i *) (base + offsets[2 * p] + c0));
+              __m128i b = _mm_loadu_si128 ((const __m128i *) (base + offsets[2 * p + 1] + c0));
+
+              low = _mm256_add_epi32 (low, _mm256_madd_epi16 (_mm256_cvtepi8_epi16 (_mm_unpacklo_epi8 (a, b)),
+                                                              _mm256_loadu_si256 ((const __m256i *) f)));
+              high = _mm256_add_epi32 (high, _mm256_madd_epi16 (_mm256_cvtepi8_epi16 (_mm_unpackhi_epi8 (a, b)),
+                                                                _mm256_loadu_si256 ((const __m256i *) (f + BLOCK))));
+            }
+          _mm_storeu_si128 ((__m128i *) (out + c0),
+                            bitlens_pack16_int8_avx2 (bitlens_requantize_lanes_avx2 (lanes, requantize, c0, low),
+                                                      bitlens_requantize_lanes_avx2 (lanes, requantize, c0 + 8, high)));
         }
-      _mm256_storeu_si256 ((__m256i *) (acc + c0), low);
-      _mm256_storeu_si256 ((__m256i *) (acc + c0 + HALF_BLOCK), high);
-    }
-  for (; c0 + HALF_BLOCK <= n; c0 += HALF_BLOCK)
-    {
-      __m128i offset8 = _mm_set1_epi16 ((gint16) offset);
-      __m256i sum = _mm256_setzero_si256 ();
-
-      for (int t = 0; t < n_taps; t++)
+      if (c0 + 8 <= channels)
         {
-          __m128i x = _mm_add_epi16 (_mm_cvtepi8_epi16 (_mm_loadl_epi64 ((const __m128i *) (inputs[t] + c0))), offset8);
-          __m128i f = _mm_cvtepi8_epi16 (_mm_loadl_epi64 ((const __m128i *) (filters[t] + c0)));
+          /* The first half of a block's pairs. */
+          const gint16 *f = packed + (gsize) c0 * 2 * n_pairs;
+          __m256i acc = _mm256_loadu_si256 ((const __m256i *) (lanes->start + c0));
 
-          sum = _mm256_add_epi32 (sum, _mm256_cvtepi16_epi32 (_mm_mullo_epi16 (x, f)));
+          for (int p = 0; p < n_pairs; p++, f += 2 * BLOCK)
+            acc = _mm256_add_epi32 (acc, _mm256_madd_epi16 (interleave8 (base + offsets[2 * p] + c0,
+                                                                         base + offsets[2 * p + 1] + c0),
+                                                            _mm256_loadu_si256 ((const __m256i *) f)));
+          _mm_storel_epi64 ((__m128i *) (out + c0),
+                            bitlens_pack8_int8_avx2 (bitlens_requantize_lanes_avx2 (lanes, requantize, c0, acc)));
+          c0 += 8;
         }
-      _mm256_storeu_si256 ((__m256i *) (acc + c0), sum);
     }
-  accumulate_scalar (inputs, filters, n_taps, c0, n, offset, acc);
+  if (c0 < channels)
+    pairs_run_scalar (params, filter, run, c0);
 }
 #endif
 
-static AccumulateFunc
-choose_accumulate (void)
-{
-#ifdef BITLENS_DEPTHWISE_HAVE_AVX2
-  if (bitlens_cpu_has_avx2 ())
-    return accumulate_avx2;
-#endif
-  return accumulate_portable;
-}
-
-/* The taps of output pixel (b, out_y, out_x) inside the input; returns their count. */
-static int
-collect_taps (const BitlensDepthwiseParams *params,
-              const gint8                  *input,
-              const gint8                  *filter,
-              int                           b,
-              int                           out_y,
-              int                           out_x,
-              gboolean                      interior,
-              const DepthwiseScratch       *scratch)
+/* Output pixel (b, out_y, out_x) whose taps are not all inside the input, or any pixel
+ * when M > 1: its taps' rows copied to patch[t] (C bytes each), the zero-point row for
+ * taps outside the input, expanded when M > 1. */
+static void
+gather_taps (const BitlensDepthwiseParams *params,
+             const gint8                  *input,
+             int                           b,
+             int                           out_y,
+             int                           out_x,
+             gint8                        *patch)
 {
   const BitlensWindow *w = &params->window;
   int in_y_origin = out_y * w->stride_h - w->pad_top;
   int in_x_origin = out_x * w->stride_w - w->pad_left;
-  int n = 0;
-
-  if (interior)
-    {
-      const gint8 *origin = input + (((gsize) b * w->in_h + in_y_origin) * w->in_w + in_x_origin) * w->in_c;
-      int n_taps = w->filter_h * w->filter_w;
-
-      for (int t = 0; t < n_taps; t++)
-        {
-          scratch->tap_inputs[t] = origin + params->tap_offsets[t];
-          scratch->tap_filters[t] = filter + (gsize) t * w->out_c;
-        }
-      return n_taps;
-    }
+  int multiplier = params->depth_multiplier;
+  gint8 zero_point = (gint8) -params->requantize.input_offset;   /* zp_in is an int8 */
 
   for (int filter_y = 0; filter_y < w->filter_h; filter_y++)
     {
       int in_y = in_y_origin + w->dilation_h * filter_y;
 
-      if (in_y < 0 || in_y >= w->in_h)
-        continue;
-      for (int filter_x = 0; filter_x < w->filter_w; filter_x++)
+      for (int filter_x = 0; filter_x < w->filter_w; filter_x++, patch += w->out_c)
         {
           int in_x = in_x_origin + w->dilation_w * filter_x;
+          const gint8 *x;
 
-          if (in_x < 0 || in_x >= w->in_w)
-            continue;
-          scratch->tap_inputs[n] = input + (((gsize) b * w->in_h + in_y) * w->in_w + in_x) * w->in_c;
-          scratch->tap_filters[n] = filter + ((gsize) filter_y * w->filter_w + filter_x) * w->out_c;
-          n++;
+          if (in_y < 0 || in_y >= w->in_h || in_x < 0 || in_x >= w->in_w)
+            {
+              memset (patch, zero_point, w->out_c);
+              continue;
+            }
+          x = input + (((gsize) b * w->in_h + in_y) * w->in_w + in_x) * w->in_c;
+          if (multiplier == 1)
+            memcpy (patch, x, w->out_c);
+          else
+            for (int in_c = 0; in_c < w->in_c; in_c++)
+              memset (patch + (gsize) in_c * multiplier, x[in_c], multiplier);
         }
     }
-  return n;
 }
 
-/* Depth multiplier M > 1: tap t's input row becomes expanded[t][oc] = x[oc / M]. */
 static void
-expand_taps (const BitlensDepthwiseParams *params,
-             int                           n_taps,
-             const DepthwiseScratch       *scratch)
+eval_tap_pairs (const BitlensDepthwiseParams *params,
+                const BitlensKernelCall      *call)
 {
   const BitlensWindow *w = &params->window;
-  int multiplier = params->depth_multiplier;
+  const BitlensRegion *region = &call->region;
+  const gint8 *input = call->inputs[0];
+  const gint8 *filter = call->inputs[1];
+  gint8 *output = call->outputs[0];
+  gsize *patch_offsets = call->scratch;
+  gint8 *patch = (gint8 *) call->scratch + pairs_offsets_bytes (w);
+  gsize pixel_bytes = (gsize) w->in_c;
+  PairsRunFunc run_pixels = pairs_run_portable;
+  int taps = n_taps (w);
 
-  for (int t = 0; t < n_taps; t++)
+#ifdef BITLENS_REQUANTIZE_HAVE_AVX2
+  if (bitlens_cpu_has_avx2 ())
+    run_pixels = pairs_run_avx2;
+#endif
+
+  /* A gathered pixel reads tap t at patch + t * C; the spare reads tap 0. */
+  for (int t = 0; t < taps; t++)
+    patch_offsets[t] = (gsize) t * w->out_c;
+  patch_offsets[taps] = 0;
+
+  for (int b = 0; b < w->batches; b++)
+    for (int out_y = region->y0; out_y < region->y1; out_y++)
+      {
+        gboolean row_interior = out_y >= params->interior_y0 && out_y < params->interior_y1 &&
+                                params->depth_multiplier == 1;
+        int run_x0 = row_interior ? CLAMP (params->interior_x0, region->x0, region->x1) : region->x1;
+        int run_x1 = row_interior ? CLAMP (params->interior_x1, run_x0, region->x1) : region->x1;
+        gint8 *out_row = output + ((gsize) b * w->out_h + out_y) * w->out_w * w->out_c;
+
+        for (int out_x = region->x0; out_x < region->x1; out_x++)
+          {
+            PixelRun run;
+
+            if (out_x == run_x0 && run_x0 < run_x1)
+              {
+                /* Every tap inside the input: read it in place. */
+                int in_y = out_y * w->stride_h - w->pad_top;
+                int in_x = out_x * w->stride_w - w->pad_left;
+
+                run = (PixelRun) {
+                  input + (((gsize) b * w->in_h + in_y) * w->in_w + in_x) * pixel_bytes,
+                  (gsize) w->stride_w * pixel_bytes, params->tap_offsets, run_x1 - run_x0,
+                  out_row + (gsize) out_x * w->out_c,
+                };
+                run_pixels (params, filter, &run);
+                out_x = run_x1 - 1;
+                continue;
+              }
+            gather_taps (params, input, b, out_y, out_x, patch);
+            run = (PixelRun) { patch, 0, patch_offsets, 1, out_row + (gsize) out_x * w->out_c };
+            run_pixels (params, filter, &run);
+          }
+      }
+}
+
+/* ---- One input channel ---- */
+
+typedef struct
+{
+  const gint16 *image;       /* the widened input of the region, zero outside the input */
+  gsize         image_w;
+  const gsize  *offsets;     /* per group of taps, from a pixel's first tap */
+} OneChannelImage;
+
+typedef void (*OneChannelRowFunc) (const BitlensDepthwiseParams *params,
+                                   const OneChannelImage        *image,
+                                   const gint16                 *first,
+                                   int                           n_pixels,
+                                   gint8                        *out);
+
+/* Output pixels of one row: pixel i's first tap is first[i * stride_w]. */
+static void
+one_channel_row_portable (const BitlensDepthwiseParams *params,
+                          const OneChannelImage        *image,
+                          const gint16                 *first,
+                          int                           n_pixels,
+                          gint8                        *out)
+{
+  const BitlensWindow *w = &params->window;
+  int n_groups = params->packed_groups;
+
+  for (int i = 0; i < n_pixels; i++, first += w->stride_w, out += w->out_c)
+    for (int c = 0; c < w->out_c; c++)
+      {
+        const gint16 *vector = params->packed_filter + (gsize) (c / 8 * 8) * 2 * n_groups;
+        guint32 acc = (guint32) params->requantize_lanes.start[c];
+
+        for (int g = 0; g < n_groups; g++)
+          {
+            const gint16 *x = first + image->offsets[g];
+            const gint16 *f = vector + ((gsize) g * 8 + c % 8) * 2;
+
+            acc += (guint32) (f[0] * x[0] + f[1] * x[1]);
+          }
+        out[c] = bitlens_requantize_apply (&params->requantize, (gint32) acc, c);
+      }
+}
+
+#ifdef BITLENS_REQUANTIZE_HAVE_AVX2
+__attribute__((target("avx2")))
+static void
+one_channel_row_avx2 (const BitlensDepthwiseParams *params,
+                      const OneChannelImage        *image,
+                      const gint16                 *first,
+                      int                           n_pixels,
+                      gint8                        *out)
+{
+  const BitlensWindow *w = &params->window;
+  const BitlensRequantizeLanes *lanes = &params->requantize_lanes;
+  int n_groups = params->packed_groups;
+
+  for (int i = 0; i < n_pixels; i++, first += w->stride_w, out += w->out_c)
+    for (int c0 = 0; c0 < w->out_c; c0 += 8)
+      {
+        const gint16 *vector = params->packed_filter + (gsize) c0 * 2 * n_groups;
+        __m256i acc = _mm256_loadu_si256 ((const __m256i *) (lanes->start + c0));
+        __m128i bytes;
+
+        for (int g = 0; g < n_groups; g++)
+          {
+            gint32 pair;
+
+            memcpy (&pair, first + image->offsets[g], sizeof pair);
+            acc = _mm256_add_epi32 (acc, _mm256_madd_epi16 (_mm256_set1_epi32 (pair),
+                                                            _mm256_loadu_si256 ((const __m256i *) (vector + (gsize) g * 16))));
+          }
+        bytes = bitlens_pack8_int8_avx2 (bitlens_requantize_lanes_avx2 (lanes, &params->requantize, c0, acc));
+        if (c0 + 8 <= w->out_c)
+          _mm_storel_epi64 ((__m128i *) (out + c0), bytes);
+        else
+          bitlens_store_partial_int8 (out + c0, bytes, w->out_c - c0);
+      }
+}
+#endif
+
+static void
+eval_one_channel (const BitlensDepthwiseParams *params,
+                  const BitlensKernelCall      *call)
+{
+  const BitlensWindow *w = &params->window;
+  const BitlensRegion *region = &call->region;
+  const gint8 *input = call->inputs[0];
+  gint8 *output = call->outputs[0];
+  gint16 offset = (gint16) params->requantize.input_offset;
+  int first_y = region->y0 * w->stride_h - w->pad_top;
+  int first_x = region->x0 * w->stride_w - w->pad_left;
+  gsize rows, columns;
+  gint16 *image;
+  gsize *offsets;
+  OneChannelImage view;
+  OneChannelRowFunc row = one_channel_row_portable;
+
+  if (region->y0 >= region->y1 || region->x0 >= region->x1)
+    return;
+#ifdef BITLENS_REQUANTIZE_HAVE_AVX2
+  if (bitlens_cpu_has_avx2 ())
+    row = one_channel_row_avx2;
+#endif
+
+  rows = image_rows (region->y0, region->y1, w->stride_h, w->filter_h, w->dilation_h);
+  columns = image_rows (region->x0, region->x1, w->stride_w, w->filter_w, w->dilation_w) + 1;
+  offsets = call->scratch;
+  image = (gint16 *) (offsets + params->packed_groups);
+  for (int filter_y = 0; filter_y < w->filter_h; filter_y++)
+    for (int g = 0; g < groups_per_row (w); g++)
+      offsets[filter_y * groups_per_row (w) + g] =
+        (gsize) filter_y * w->dilation_h * columns + (gsize) g * taps_per_group (w) * w->dilation_w;
+  view = (OneChannelImage) { image, columns, offsets };
+
+  for (int b = 0; b < w->batches; b++)
     {
-      gint8 *row = scratch->expanded + (gsize) t * w->out_c;
-      const gint8 *x = scratch->tap_inputs[t];
+      /* image[r][c] = x[first_y + r][first_x + c] - zp_in, 0 outside the input. */
+      for (gsize r = 0; r < rows; r++)
+        {
+          int in_y = first_y + (int) r;
+          gint16 *target = image + r * columns;
 
-      for (int in_c = 0; in_c < w->in_c; in_c++)
-        memset (row + (gsize) in_c * multiplier, x[in_c], multiplier);
-      scratch->tap_inputs[t] = row;
+          memset (target, 0, columns * sizeof (gint16));
+          if (in_y < 0 || in_y >= w->in_h)
+            continue;
+          for (gsize c = 0; c < columns; c++)
+            {
+              int in_x = first_x + (int) c;
+
+              if (in_x >= 0 && in_x < w->in_w)
+                target[c] = (gint16) (input[((gsize) b * w->in_h + in_y) * w->in_w + in_x] + offset);
+            }
+        }
+
+      for (int out_y = region->y0; out_y < region->y1; out_y++)
+        row (params, &view, image + (gsize) (out_y - region->y0) * w->stride_h * columns,
+             region->x1 - region->x0,
+             output + (((gsize) b * w->out_h + out_y) * w->out_w + region->x0) * w->out_c);
     }
 }
 
@@ -300,41 +596,20 @@ void
 bitlens_depthwise_conv_2d_eval_optimized (const BitlensKernelCall *call)
 {
   const BitlensDepthwiseParams *params = call->op->prepared;
-  const BitlensWindow *w = &params->window;
-  const BitlensRegion *region = &call->region;
-  const gint8 *input = call->inputs[0];
-  const gint8 *filter = call->inputs[1];
-  const gint32 *bias = params->has_bias ? call->inputs[2] : NULL;
-  gint8 *output = call->outputs[0];
-  DepthwiseScratch scratch;
-  AccumulateFunc accumulate;
 
-  if (params->type != BITLENS_TYPE_INT8)
+  bitlens_region_assert_inside (&call->region, params->window.out_h, params->window.out_w);
+  switch (params->int8_path)
     {
+    case PATH_TAP_PAIRS:
+      g_assert (call->scratch != NULL);
+      eval_tap_pairs (params, call);
+      break;
+    case PATH_ONE_CHANNEL:
+      g_assert (call->scratch != NULL);
+      eval_one_channel (params, call);
+      break;
+    default:
       bitlens_depthwise_conv_2d_eval_reference (call);
-      return;
+      break;
     }
-  bitlens_region_assert_inside (region, w->out_h, w->out_w);
-  g_assert (call->scratch != NULL);
-
-  scratch = scratch_layout (params, call->scratch);
-  accumulate = choose_accumulate ();
-  for (int b = 0; b < w->batches; b++)
-    for (int out_y = region->y0; out_y < region->y1; out_y++)
-      {
-        gboolean row_interior = out_y >= params->interior_y0 && out_y < params->interior_y1;
-
-        for (int out_x = region->x0; out_x < region->x1; out_x++)
-          {
-            gboolean interior = row_interior && out_x >= params->interior_x0 && out_x < params->interior_x1;
-            int n_taps = collect_taps (params, input, filter, b, out_y, out_x, interior, &scratch);
-
-            if (params->depth_multiplier > 1)
-              expand_taps (params, n_taps, &scratch);
-            accumulate (scratch.tap_inputs, scratch.tap_filters, n_taps, w->out_c,
-                        params->requantize.input_offset, scratch.acc);
-            bitlens_requantize_row (&params->requantize, scratch.acc, bias, w->out_c,
-                                    output + (((gsize) b * w->out_h + out_y) * w->out_w + out_x) * w->out_c);
-          }
-      }
 }

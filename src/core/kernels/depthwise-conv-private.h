@@ -2,6 +2,7 @@
 #pragma once
 
 #include "kernel-prepare-util.h"
+#include "requantize-row.h"
 
 G_BEGIN_DECLS
 
@@ -17,12 +18,19 @@ typedef struct
   BitlensRequantize  requantize;          /* int8 */
   float              act_min, act_max;    /* float32 */
 
-  /* For the optimized twin: output rows [interior_y0, interior_y1) and columns
-   * [interior_x0, interior_x1) have every tap inside the input (empty ranges possible),
-   * and the input offset, in elements, of each of the Kh*Kw taps from the first. */
+  /* For the optimized int8 twin (depthwise-conv-optimized.c): output rows
+   * [interior_y0, interior_y1) and columns [interior_x0, interior_x1) have every tap
+   * inside the input (empty ranges possible), and the input offset, in elements, of each
+   * of the Kh*Kw taps from the first; the path it takes (0: the reference), the filter
+   * packed as int16 pairs (packed_groups per block of channels) and the requantization
+   * in vector lanes. */
   int                interior_y0, interior_y1;
   int                interior_x0, interior_x1;
   gsize             *tap_offsets;
+  int                int8_path;
+  gint16            *packed_filter;
+  int                packed_groups;
+  BitlensRequantizeLanes requantize_lanes;
 
   /* The optimized float32 path (depthwise-conv-float-optimized.c; NULL when it does not
    * apply): the filter as [packed_float_blocks][Kh*Kw][16], blocks of 16 output channels,
@@ -34,8 +42,10 @@ typedef struct
 void     bitlens_depthwise_conv_2d_eval_reference (const BitlensKernelCall *call);
 /* The int8 twin (depthwise-conv-optimized.c). */
 void     bitlens_depthwise_conv_2d_eval_optimized (const BitlensKernelCall *call);
-/* Fills the interior and tap offsets; returns the scratch bytes of the optimized twin. */
-gsize    bitlens_depthwise_conv_2d_prepare_optimized (BitlensDepthwiseParams *params);
+/* Packs a constant int8 filter for the twin; returns the scratch bytes it needs. */
+gsize    bitlens_depthwise_conv_2d_prepare_optimized (BitlensDepthwiseParams *params,
+                                                      const BitlensTensor    *filter,
+                                                      const BitlensTensor    *bias);
 /* The float32 twin (depthwise-conv-float-optimized.c): packs a constant filter; needs no
  * scratch. */
 void     bitlens_depthwise_conv_2d_prepare_float_optimized (BitlensDepthwiseParams *params,

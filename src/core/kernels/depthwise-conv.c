@@ -18,6 +18,8 @@ depthwise_params_free (gpointer data)
 
   bitlens_requantize_clear (&params->requantize);
   g_free (params->tap_offsets);
+  g_free (params->packed_filter);
+  bitlens_requantize_lanes_clear (&params->requantize_lanes);
   g_free (params->packed_filter_float);
   g_free (params);
 }
@@ -116,7 +118,7 @@ depthwise_prepare (const BitlensModel *model,
   if (input->type == BITLENS_TYPE_FLOAT32)
     bitlens_depthwise_conv_2d_prepare_float_optimized (params, filter);
   else
-    op->scratch_bytes = bitlens_depthwise_conv_2d_prepare_optimized (params);
+    op->scratch_bytes = bitlens_depthwise_conv_2d_prepare_optimized (params, filter, bias);
   return TRUE;
 }
 
