@@ -13,11 +13,12 @@
  * Two paths, chosen at prepare (a filter or bias computed at run time goes to the
  * reference):
  *
- * Tap pairs (any input depth): each output pixel reads a list of Kh*Kw input rows, one
- * per tap; a tap outside the input reads a row filled with the input zero point, so that
- * its x - zp_in is 0 like the tap the reference skips. With a depth multiplier M > 1 each
- * row inside the input is first expanded so that output channel oc reads input channel
- * oc / M. Two taps' rows are interleaved byte by byte and widened, so that one
+ * Tap pairs (any input depth): the input rows a band of output rows reads are copied
+ * with borders of the input zero point, so that a tap outside the input has x - zp_in = 0
+ * like the tap the reference skips, and every output pixel reads its Kh*Kw taps at fixed
+ * offsets. With a depth multiplier M > 1 the copy is expanded so that output channel oc
+ * reads input channel oc / M. Two taps' channels are interleaved byte by byte and
+ * widened, so that one
  * _mm256_madd_epi16 against the filter packed as pairs (w_t,c, w_t+1,c) adds both taps of
  * 8 channels. The inputs enter as x, not x - zp_in: each accumulator starts from
  * bias[c] + (-zp_in) * sum over the taps of w_t,c, which makes the same sum.
@@ -42,6 +43,7 @@ enum
 };
 
 #define BLOCK 16
+#define BAND_BYTES 65536
 
 static gsize
 round_up (gsize n,
@@ -89,37 +91,19 @@ pairs_offsets_bytes (const BitlensWindow *w)
   return round_up ((gsize) (n_taps (w) + 1) * sizeof (gsize), 32);
 }
 
-static void
-find_interior (BitlensDepthwiseParams *params)
+/* Tap pairs: the output rows of one band, whose input rows (copied with zero-point
+ * borders, C = out_c bytes per pixel) take about BAND_BYTES; at least one row. */
+static int
+band_rows (const BitlensWindow *w)
 {
-  const BitlensWindow *w = &params->window;
+  gsize columns = image_rows (0, w->out_w, w->stride_w, w->filter_w, w->dilation_w);
+  gsize row_bytes = columns * w->out_c;
+  gsize window_rows = (gsize) (w->filter_h - 1) * w->dilation_h + 1;
+  gsize rows = BAND_BYTES / MAX (row_bytes, 1);
 
-  params->interior_y0 = params->interior_y1 = 0;
-  params->interior_x0 = params->interior_x1 = 0;
-  for (int out_y = 0; out_y < w->out_h; out_y++)
-    {
-      int first = out_y * w->stride_h - w->pad_top;
-      int last = first + (w->filter_h - 1) * w->dilation_h;
-
-      if (first >= 0 && last < w->in_h)
-        {
-          if (params->interior_y1 == 0)
-            params->interior_y0 = out_y;
-          params->interior_y1 = out_y + 1;
-        }
-    }
-  for (int out_x = 0; out_x < w->out_w; out_x++)
-    {
-      int first = out_x * w->stride_w - w->pad_left;
-      int last = first + (w->filter_w - 1) * w->dilation_w;
-
-      if (first >= 0 && last < w->in_w)
-        {
-          if (params->interior_x1 == 0)
-            params->interior_x0 = out_x;
-          params->interior_x1 = out_x + 1;
-        }
-    }
+  if (rows <= window_rows)
+    return 1;
+  return (int) MIN ((rows - window_rows) / w->stride_h + 1, (gsize) w->out_h);
 }
 
 /* Filter [Kh*Kw][C] as blocks of 16 channels [pairs][16][2] of int16 (zero beyond C and
@@ -178,19 +162,12 @@ bitlens_depthwise_conv_2d_prepare_optimized (BitlensDepthwiseParams *params,
   const BitlensWindow *w = &params->window;
   const gint8 *values = (const gint8 *) filter->data;
   const gint32 *bias_values = bias != NULL ? (const gint32 *) bias->data : NULL;
-  gsize image_bytes = 0;
+  gsize image_bytes = 0, band_bytes;
   int taps = n_taps (w);
 
   params->int8_path = PATH_REFERENCE;
   if (values == NULL || (bias != NULL && bias_values == NULL))
     return 0;
-
-  find_interior (params);
-  params->tap_offsets = g_new0 (gsize, taps + 1);   /* the spare tap reads tap 0 */
-  for (int filter_y = 0; filter_y < w->filter_h; filter_y++)
-    for (int filter_x = 0; filter_x < w->filter_w; filter_x++)
-      params->tap_offsets[filter_y * w->filter_w + filter_x] =
-        ((gsize) filter_y * w->dilation_h * w->in_w + (gsize) filter_x * w->dilation_w) * w->in_c;
 
   /* One channel, when the widened image of a whole output is small. */
   if (w->in_c == 1 &&
@@ -223,9 +200,18 @@ bitlens_depthwise_conv_2d_prepare_optimized (BitlensDepthwiseParams *params,
       params->requantize_lanes.start[c] = (gint32) ((guint32) params->requantize_lanes.start[c] +
                                                     sum * (guint32) params->requantize.input_offset);
     }
+  /* The offsets of the taps, and the band of input rows. */
+  if (!g_size_checked_mul (&band_bytes, image_rows (0, band_rows (w), w->stride_h, w->filter_h, w->dilation_h),
+                           image_rows (0, w->out_w, w->stride_w, w->filter_w, w->dilation_w)) ||
+      !g_size_checked_mul (&band_bytes, band_bytes, (gsize) w->out_c) ||
+      !g_size_checked_add (&band_bytes, band_bytes, pairs_offsets_bytes (w)))
+    {
+      g_clear_pointer (&params->packed_filter, g_free);
+      bitlens_requantize_lanes_clear (&params->requantize_lanes);
+      return 0;
+    }
   params->int8_path = PATH_TAP_PAIRS;
-  /* The offsets of a gathered pixel's taps, and its patch of taps * C bytes. */
-  return pairs_offsets_bytes (w) + (gsize) taps * w->out_c;
+  return band_bytes;
 }
 
 /* ---- Tap pairs ---- */
@@ -350,102 +336,94 @@ pairs_run_avx2 (const BitlensDepthwiseParams *params,
 }
 #endif
 
-/* Output pixel (b, out_y, out_x) whose taps are not all inside the input, or any pixel
- * when M > 1: its taps' rows copied to patch[t] (C bytes each), the zero-point row for
- * taps outside the input, expanded when M > 1. */
+/* Input rows [first_y, first_y + rows) and columns [first_x, first_x + columns) of
+ * batch b, C = out_c bytes per pixel (channels expanded when M > 1), with the input zero
+ * point where they fall outside the input. */
 static void
-gather_taps (const BitlensDepthwiseParams *params,
-             const gint8                  *input,
-             int                           b,
-             int                           out_y,
-             int                           out_x,
-             gint8                        *patch)
+copy_band (const BitlensDepthwiseParams *params,
+           const gint8                  *input,
+           int                           b,
+           int                           first_y,
+           int                           rows,
+           int                           first_x,
+           int                           columns,
+           gint8                        *band)
 {
   const BitlensWindow *w = &params->window;
-  int in_y_origin = out_y * w->stride_h - w->pad_top;
-  int in_x_origin = out_x * w->stride_w - w->pad_left;
   int multiplier = params->depth_multiplier;
+  gsize row_bytes = (gsize) columns * w->out_c;
   gint8 zero_point = (gint8) -params->requantize.input_offset;   /* zp_in is an int8 */
+  int inside_x0 = CLAMP (-first_x, 0, columns);
+  int inside_x1 = CLAMP (w->in_w - first_x, inside_x0, columns);
 
-  for (int filter_y = 0; filter_y < w->filter_h; filter_y++)
+  for (int r = 0; r < rows; r++, band += row_bytes)
     {
-      int in_y = in_y_origin + w->dilation_h * filter_y;
+      int in_y = first_y + r;
+      const gint8 *x;
 
-      for (int filter_x = 0; filter_x < w->filter_w; filter_x++, patch += w->out_c)
+      if (in_y < 0 || in_y >= w->in_h || inside_x0 == inside_x1)
         {
-          int in_x = in_x_origin + w->dilation_w * filter_x;
-          const gint8 *x;
-
-          if (in_y < 0 || in_y >= w->in_h || in_x < 0 || in_x >= w->in_w)
-            {
-              memset (patch, zero_point, w->out_c);
-              continue;
-            }
-          x = input + (((gsize) b * w->in_h + in_y) * w->in_w + in_x) * w->in_c;
-          if (multiplier == 1)
-            memcpy (patch, x, w->out_c);
-          else
-            for (int in_c = 0; in_c < w->in_c; in_c++)
-              memset (patch + (gsize) in_c * multiplier, x[in_c], multiplier);
+          memset (band, zero_point, row_bytes);
+          continue;
         }
+      memset (band, zero_point, (gsize) inside_x0 * w->out_c);
+      memset (band + (gsize) inside_x1 * w->out_c, zero_point, (gsize) (columns - inside_x1) * w->out_c);
+      x = input + (((gsize) b * w->in_h + in_y) * w->in_w + first_x + inside_x0) * w->in_c;
+      if (multiplier == 1)
+        memcpy (band + (gsize) inside_x0 * w->out_c, x, (gsize) (inside_x1 - inside_x0) * w->out_c);
+      else
+        for (gsize i = 0; i < (gsize) (inside_x1 - inside_x0) * w->in_c; i++)
+          memset (band + (gsize) inside_x0 * w->out_c + i * multiplier, x[i], multiplier);
     }
 }
 
+/* The region in bands of output rows: each band's input rows are copied with zero-point
+ * borders (and expanded), so that every output pixel reads all its taps from the copy. */
 static void
 eval_tap_pairs (const BitlensDepthwiseParams *params,
                 const BitlensKernelCall      *call)
 {
   const BitlensWindow *w = &params->window;
   const BitlensRegion *region = &call->region;
-  const gint8 *input = call->inputs[0];
   const gint8 *filter = call->inputs[1];
   gint8 *output = call->outputs[0];
-  gsize *patch_offsets = call->scratch;
-  gint8 *patch = (gint8 *) call->scratch + pairs_offsets_bytes (w);
-  gsize pixel_bytes = (gsize) w->in_c;
+  gsize *offsets = call->scratch;
+  gint8 *band = (gint8 *) call->scratch + pairs_offsets_bytes (w);
+  int columns = (int) image_rows (region->x0, region->x1, w->stride_w, w->filter_w, w->dilation_w);
+  int rows_per_band = band_rows (w);
+  gsize pixel_bytes = (gsize) w->out_c;
   PairsRunFunc run_pixels = pairs_run_portable;
   int taps = n_taps (w);
 
+  if (region->y0 >= region->y1 || region->x0 >= region->x1)
+    return;
 #ifdef BITLENS_REQUANTIZE_HAVE_AVX2
   if (bitlens_cpu_has_avx2 ())
     run_pixels = pairs_run_avx2;
 #endif
 
-  /* A gathered pixel reads tap t at patch + t * C; the spare reads tap 0. */
-  for (int t = 0; t < taps; t++)
-    patch_offsets[t] = (gsize) t * w->out_c;
-  patch_offsets[taps] = 0;
+  /* The spare tap reads tap 0. */
+  for (int filter_y = 0; filter_y < w->filter_h; filter_y++)
+    for (int filter_x = 0; filter_x < w->filter_w; filter_x++)
+      offsets[filter_y * w->filter_w + filter_x] =
+        ((gsize) filter_y * w->dilation_h * columns + (gsize) filter_x * w->dilation_w) * pixel_bytes;
+  offsets[taps] = 0;
 
   for (int b = 0; b < w->batches; b++)
-    for (int out_y = region->y0; out_y < region->y1; out_y++)
+    for (int band_y0 = region->y0; band_y0 < region->y1; band_y0 += rows_per_band)
       {
-        gboolean row_interior = out_y >= params->interior_y0 && out_y < params->interior_y1 &&
-                                params->depth_multiplier == 1;
-        int run_x0 = row_interior ? CLAMP (params->interior_x0, region->x0, region->x1) : region->x1;
-        int run_x1 = row_interior ? CLAMP (params->interior_x1, run_x0, region->x1) : region->x1;
-        gint8 *out_row = output + ((gsize) b * w->out_h + out_y) * w->out_w * w->out_c;
+        int band_y1 = MIN (band_y0 + rows_per_band, region->y1);
 
-        for (int out_x = region->x0; out_x < region->x1; out_x++)
+        copy_band (params, call->inputs[0], b, band_y0 * w->stride_h - w->pad_top,
+                   (int) image_rows (band_y0, band_y1, w->stride_h, w->filter_h, w->dilation_h),
+                   region->x0 * w->stride_w - w->pad_left, columns, band);
+        for (int out_y = band_y0; out_y < band_y1; out_y++)
           {
-            PixelRun run;
-
-            if (out_x == run_x0 && run_x0 < run_x1)
-              {
-                /* Every tap inside the input: read it in place. */
-                int in_y = out_y * w->stride_h - w->pad_top;
-                int in_x = out_x * w->stride_w - w->pad_left;
-
-                run = (PixelRun) {
-                  input + (((gsize) b * w->in_h + in_y) * w->in_w + in_x) * pixel_bytes,
-                  (gsize) w->stride_w * pixel_bytes, params->tap_offsets, run_x1 - run_x0,
-                  out_row + (gsize) out_x * w->out_c,
-                };
-                run_pixels (params, filter, &run);
-                out_x = run_x1 - 1;
-                continue;
-              }
-            gather_taps (params, input, b, out_y, out_x, patch);
-            run = (PixelRun) { patch, 0, patch_offsets, 1, out_row + (gsize) out_x * w->out_c };
+            PixelRun run = {
+              band + (gsize) (out_y - band_y0) * w->stride_h * columns * pixel_bytes,
+              (gsize) w->stride_w * pixel_bytes, offsets, region->x1 - region->x0,
+              output + (((gsize) b * w->out_h + out_y) * w->out_w + region->x0) * w->out_c,
+            };
             run_pixels (params, filter, &run);
           }
       }

@@ -18,15 +18,9 @@ typedef struct
   BitlensRequantize  requantize;          /* int8 */
   float              act_min, act_max;    /* float32 */
 
-  /* For the optimized int8 twin (depthwise-conv-optimized.c): output rows
-   * [interior_y0, interior_y1) and columns [interior_x0, interior_x1) have every tap
-   * inside the input (empty ranges possible), and the input offset, in elements, of each
-   * of the Kh*Kw taps from the first; the path it takes (0: the reference), the filter
-   * packed as int16 pairs (packed_groups per block of channels) and the requantization
-   * in vector lanes. */
-  int                interior_y0, interior_y1;
-  int                interior_x0, interior_x1;
-  gsize             *tap_offsets;
+  /* For the optimized int8 twin (depthwise-conv-optimized.c): the path it takes (0:
+   * the reference), the filter packed as int16 pairs (packed_groups per block of
+   * channels) and the requantization in vector lanes. */
   int                int8_path;
   gint16            *packed_filter;
   int                packed_groups;

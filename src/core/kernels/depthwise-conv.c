@@ -17,7 +17,6 @@ depthwise_params_free (gpointer data)
   BitlensDepthwiseParams *params = data;
 
   bitlens_requantize_clear (&params->requantize);
-  g_free (params->tap_offsets);
   g_free (params->packed_filter);
   bitlens_requantize_lanes_clear (&params->requantize_lanes);
   g_free (params->packed_filter_float);
