@@ -14,4 +14,5 @@
 #include "bitlens-evaluation.h"
 #include "bitlens-datatest.h"
 #include "bitlens-bias.h"
+#include "bitlens-statistics.h"
 #include "bitlens-train.h"

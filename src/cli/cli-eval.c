@@ -10,6 +10,7 @@
 
 #include <bitlens/bitlens.h>
 #include <bitlens/bitlens-evaluation.h>
+#include <bitlens/bitlens-statistics.h>
 
 #include "cli-common.h"
 #include "cli-data.h"
@@ -50,7 +51,8 @@ metric_fraction (const BitlensConfusion *c,
 static void
 print_text (BitlensEvaluation      *evaluation,
             const BitlensConfusion *c,
-            double                  threshold)
+            double                  threshold,
+            GArray                 *curve)
 {
   BitlensDataset *dataset = bitlens_evaluation_get_dataset (evaluation);
   guint n_rows = bitlens_evaluation_get_n_rows (evaluation);
@@ -82,6 +84,9 @@ print_text (BitlensEvaluation      *evaluation,
       else
         printf ("%-20s %8.4f  (%u / %u)\n", bitlens_metric_get_name (report_metrics[m]), value, numerator, denominator);
     }
+  /* Over every threshold. */
+  printf ("%-20s %8.4f\n", "average_precision", bitlens_curve_get_average_precision (curve));
+  printf ("%-20s %8.4f\n", "roc_auc", bitlens_curve_get_roc_auc (curve));
   printf ("\n%u images in %.2f s with %u threads (%.0f images/s)\n", n_rows, seconds,
           bitlens_evaluation_get_n_threads (evaluation), seconds > 0 ? n_rows / seconds : 0.0);
 }
@@ -89,7 +94,8 @@ print_text (BitlensEvaluation      *evaluation,
 static void
 print_json (BitlensEvaluation      *evaluation,
             const BitlensConfusion *c,
-            double                  threshold)
+            double                  threshold,
+            GArray                 *curve)
 {
   BitlensDataset *dataset = bitlens_evaluation_get_dataset (evaluation);
   g_autoptr(GString) out = g_string_new ("{");
@@ -116,6 +122,10 @@ print_json (BitlensEvaluation      *evaluation,
       g_string_append_printf (out, ", \"%s\": ", bitlens_metric_get_name (report_metrics[m]));
       cli_json_append_g9 (out, bitlens_confusion_get_metric (c, report_metrics[m]));
     }
+  g_string_append (out, ", \"average_precision\": ");
+  cli_json_append_g9 (out, bitlens_curve_get_average_precision (curve));
+  g_string_append (out, ", \"roc_auc\": ");
+  cli_json_append_g9 (out, bitlens_curve_get_roc_auc (curve));
   g_string_append (out, ", \"seconds\": ");
   cli_json_append_g9 (out, bitlens_evaluation_get_seconds (evaluation));
   g_string_append_printf (out, ", \"threads\": %u, \"problems\": [", bitlens_evaluation_get_n_threads (evaluation));
@@ -130,6 +140,19 @@ print_json (BitlensEvaluation      *evaluation,
   fputs (out->str, stdout);
 }
 
+static gboolean
+write_text_file (const char  *path,
+                 const char  *text,
+                 GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (g_file_set_contents (path, text, -1, &local_error))
+    return TRUE;
+  g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_IO, "%s", local_error->message);
+  return FALSE;
+}
+
 int
 cli_eval (int    argc,
           char **argv)
@@ -141,6 +164,10 @@ cli_eval (int    argc,
   g_autoptr(BitlensEvaluation) evaluation = NULL;
   g_autofree char *split = NULL;
   g_autofree char *predictions = NULL;
+  g_autofree char *pr_curve_path = NULL;
+  g_autofree char *histogram_path = NULL;
+  g_autoptr(GArray) curve = NULL;
+  int n_bins = 20;
   double threshold = 0.5;
   gboolean json = FALSE;
   int threads = 0;
@@ -153,6 +180,11 @@ cli_eval (int    argc,
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object", NULL },
     { "predictions", 'p', 0, G_OPTION_ARG_FILENAME, &predictions,
       "Write file,label,score,predicted,correct for every image to OUT.csv", "OUT.csv" },
+    { "pr-curve", 0, 0, G_OPTION_ARG_FILENAME, &pr_curve_path,
+      "Write the precision-recall and ROC curve (one line per distinct score) to OUT.csv", "OUT.csv" },
+    { "histogram", 0, 0, G_OPTION_ARG_FILENAME, &histogram_path,
+      "Write the histogram of the scores per class (lower,upper,person,no_person) to OUT.csv", "OUT.csv" },
+    { "bins", 0, 0, G_OPTION_ARG_INT, &n_bins, "Bins of --histogram over [0, 1] (default 20)", "N" },
     { "threads", 'j', 0, G_OPTION_ARG_INT, &threads, "Worker threads (default: one per processor); results do not depend on it", "N" },
     { NULL }
   };
@@ -175,6 +207,11 @@ cli_eval (int    argc,
       g_printerr ("bitlens-cli: %s\n", error != NULL ? error->message : "--threads must be 0 or more");
       return CLI_EXIT_USAGE;
     }
+  if (n_bins < 1 || n_bins > 10000)
+    {
+      g_printerr ("bitlens-cli: --bins must be between 1 and 10000\n");
+      return CLI_EXIT_USAGE;
+    }
 
   model = bitlens_model_new_from_file (argv[1], &error);
   if (model == NULL)
@@ -194,10 +231,26 @@ cli_eval (int    argc,
   bitlens_evaluation_count (evaluation, NULL, threshold, &confusion);
   if (predictions != NULL && !bitlens_evaluation_write_predictions_csv (evaluation, threshold, predictions, &error))
     goto fail;
+  curve = bitlens_evaluation_compute_curve (evaluation, NULL);
+  if (pr_curve_path != NULL)
+    {
+      g_autofree char *csv = bitlens_curve_format_csv (curve);
+
+      if (!write_text_file (pr_curve_path, csv, &error))
+        goto fail;
+    }
+  if (histogram_path != NULL)
+    {
+      g_autoptr(GArray) bins = bitlens_evaluation_compute_score_histogram (evaluation, NULL, (guint) n_bins);
+      g_autofree char *csv = bitlens_score_histogram_format_csv (bins);
+
+      if (!write_text_file (histogram_path, csv, &error))
+        goto fail;
+    }
   if (json)
-    print_json (evaluation, &confusion, threshold);
+    print_json (evaluation, &confusion, threshold, curve);
   else
-    print_text (evaluation, &confusion, threshold);
+    print_text (evaluation, &confusion, threshold, curve);
   return CLI_EXIT_OK;
 
 fail:
