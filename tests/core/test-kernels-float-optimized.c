@@ -323,6 +323,14 @@ test_conv_random (void)
           c.in_w = g_rand_int_range (rand, 30, 80);
           c.options.dilation_w = 1;
         }
+      else if (i % 10 == 2 || i % 10 == 3)
+        {
+          /* Pointwise (MobileNet): regions of whole rows run as one long row. */
+          c.kh = c.kw = 1;
+          c.options.stride_h = c.options.stride_w = 1;
+          c.groups = 1;
+          c.in_c = g_rand_int_range (rand, 1, 40);
+        }
       n_run += run_conv_case (&c, (ValueKind) (i % N_VALUE_KINDS), rand);
     }
   g_assert_cmpint (n_run, >, N_CONV_CASES * 3 / 4);

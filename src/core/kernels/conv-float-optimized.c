@@ -105,10 +105,11 @@ typedef struct
   const float             *block_weights;   /* [depth][BLOCK] */
 } ConvFloatCall;
 
-/* Output pixels (b, out_y, out_x + p * 1), p < n_pixels, channels [c0, c0 + n) (n <= 8
- * when n_vectors is 1), over the filter rows [fy0, fy1) and columns [fx0, fx1), which must
- * be inside the input for every one of the pixels. n_pixels and n_vectors are constants
- * after inlining. */
+/* Output pixels (b, out_y, out_x + p), p < n_pixels, channels [c0, c0 + n) (n <= 8 when
+ * n_vectors is 1), over the filter rows [fy0, fy1) and columns [fx0, fx1), which must be
+ * inside the input for every one of the pixels (out_x may run past the row's end for
+ * pointwise convolutions, see below). n_pixels and n_vectors are constants after
+ * inlining. */
 static inline __attribute__((always_inline)) void
 conv_float_pixels (const ConvFloatCall *c,
                    int                  b,
@@ -234,6 +235,34 @@ conv_float_row (const ConvFloatCall *c,
     }
 }
 
+/* A pointwise convolution (1x1, stride 1, no padding) over whole rows: output pixel i of
+ * the rows [y0, y1) reads input pixel i of the same rows, so the rows are one long row
+ * and tiles run across row ends. */
+static inline __attribute__((always_inline)) void
+conv_float_pointwise_rows (const ConvFloatCall *c,
+                           const BitlensRegion *region,
+                           int                  b,
+                           const int            tile,
+                           const int            n_vectors)
+{
+  int n_pixels = (region->y1 - region->y0) * c->params->window.out_w;
+  int i = 0;
+
+  for (; i + tile <= n_pixels; i += tile)
+    conv_float_pixels (c, b, region->y0, i, 0, 1, 0, 1, tile, n_vectors);
+  for (; i < n_pixels; i++)
+    conv_float_pixels (c, b, region->y0, i, 0, 1, 0, 1, 1, n_vectors);
+}
+
+static gboolean
+is_pointwise_over_whole_rows (const BitlensWindow *w,
+                              const BitlensRegion *region)
+{
+  return w->filter_h == 1 && w->filter_w == 1 && w->stride_h == 1 && w->stride_w == 1 &&
+         w->pad_top == 0 && w->pad_left == 0 && w->in_w == w->out_w &&
+         region->x0 == 0 && region->x1 == w->out_w;
+}
+
 static inline __attribute__((always_inline)) void
 conv_float_region (const BitlensKernelCall *call,
                    const int                tile_2,
@@ -243,6 +272,7 @@ conv_float_region (const BitlensKernelCall *call,
   const BitlensWindow *w = &params->window;
   const float *bias = params->has_bias ? call->inputs[2] : NULL;
   gsize depth = (gsize) w->filter_h * w->filter_w * w->in_c;
+  gboolean pointwise = is_pointwise_over_whole_rows (w, &call->region);
   ConvFloatCall c = { .params = params, .input = call->inputs[0], .output = call->outputs[0] };
 
   for (int block = 0; block < params->packed_float_blocks; block++)
@@ -255,13 +285,21 @@ conv_float_region (const BitlensKernelCall *call,
         memcpy (c.bias, bias + c.c0, sizeof (float) * c.n);
 
       for (int b = 0; b < w->batches; b++)
-        for (int out_y = call->region.y0; out_y < call->region.y1; out_y++)
+        if (pointwise)
           {
             if (c.n > BITLENS_F32X8_LANES)
-              conv_float_row (&c, &call->region, b, out_y, tile_2, 2);
+              conv_float_pointwise_rows (&c, &call->region, b, tile_2, 2);
             else
-              conv_float_row (&c, &call->region, b, out_y, tile_1, 1);
+              conv_float_pointwise_rows (&c, &call->region, b, tile_1, 1);
           }
+        else
+          for (int out_y = call->region.y0; out_y < call->region.y1; out_y++)
+            {
+              if (c.n > BITLENS_F32X8_LANES)
+                conv_float_row (&c, &call->region, b, out_y, tile_2, 2);
+              else
+                conv_float_row (&c, &call->region, b, out_y, tile_1, 1);
+            }
     }
 }
 
