@@ -31,6 +31,10 @@ typedef struct
   const char         *teacher;
   /* Share of the teacher's score in the target of labelled views (the rest is the label). */
   double              teacher_weight;
+  /* Feature distillation: weight of a mean-squared-error loss between the teacher's
+   * features (the input of its classifier, e.g. MobileNet's 256 pooled features) and a
+   * float dense head on the student's pooled features that is not exported. 0: off. */
+  double              feature_weight;
   /* Architecture text (see train-network.h): "32s2,64,m,128,m,128,m,256" by default. */
   const char         *arch;
   int                 channels;             /* 1 (gray) or 3 (RGB) */

@@ -69,7 +69,7 @@ cli_train (int    argc,
   gboolean gray = FALSE, no_balance = FALSE;
   int epochs, batch_size, views_per_epoch = 0, threads = 0;
   gint64 seed;
-  double learning_rate, teacher_weight, balance_luma = 0.0, low_light = 0.0, min_crop_area;
+  double learning_rate, teacher_weight, feature_weight = 0.0, balance_luma = 0.0, low_light = 0.0, min_crop_area;
   g_autoptr(GOptionContext) context = g_option_context_new (_("- train a binarized person detector"));
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) bytes = NULL;
@@ -97,6 +97,9 @@ cli_train (int    argc,
         N_("Distil from this model: its person score on each augmented view is the target"), N_("MODEL.tflite") },
       { "teacher-weight", 0, 0, G_OPTION_ARG_DOUBLE, &teacher_weight,
         N_("Share of the teacher's score in the target of labelled views (default 1)"), N_("W") },
+      { "feature-weight", 0, 0, G_OPTION_ARG_DOUBLE, &feature_weight,
+        N_("Also match the teacher's features (the input of its classifier) with a head that is not exported, with this loss weight (default 0: off)"),
+        N_("W") },
       { "arch", 0, 0, G_OPTION_ARG_STRING, &arch,
         N_("Convolutions, comma-separated: C[sS][kK] (C channels, stride S, kernel K), m = 2x2 max pool; the first is float (default 32s2,64,m,128,m,128,m,256)"),
         N_("ARCH") },
@@ -183,6 +186,7 @@ cli_train (int    argc,
   options.validation = validation;
   options.teacher = teacher;
   options.teacher_weight = teacher_weight;
+  options.feature_weight = feature_weight;
   options.arch = arch;
   options.channels = gray ? 1 : 3;
   options.epochs = (guint) epochs;

@@ -589,6 +589,85 @@ train_image_to_input (const BitlensImage *image,
 
 /* Teacher */
 
+#define TRAIN_MAX_TEACHER_FEATURES 4096
+
+static int
+find_producer (BitlensModel *model,
+               int           tensor)
+{
+  for (int o = (int) bitlens_model_get_n_ops (model) - 1; o >= 0; o--)
+    {
+      const BitlensOp *op = bitlens_model_get_op (model, (guint) o);
+
+      for (int k = 0; k < op->n_outputs; k++)
+        if (op->outputs[k] == tensor)
+          return o;
+    }
+  return -1;
+}
+
+/* The input of the op computing the logits, or -1. */
+static int
+find_feature_tensor (BitlensModel *model)
+{
+  int output = bitlens_model_get_output (model, 0);
+  int producer = find_producer (model, output);
+  const BitlensOp *op;
+  const BitlensTensor *tensor;
+
+  if (producer < 0)
+    return -1;
+  op = bitlens_model_get_op (model, (guint) producer);
+  if (op->kind == BITLENS_OP_SOFTMAX || op->kind == BITLENS_OP_LOGISTIC)
+    {
+      producer = find_producer (model, op->inputs[0]);
+      if (producer < 0)
+        return -1;
+      op = bitlens_model_get_op (model, (guint) producer);
+    }
+  if (op->n_inputs < 1 || op->inputs[0] < 0)
+    return -1;
+  tensor = bitlens_model_get_tensor (model, (guint) op->inputs[0]);
+  if (tensor->data != NULL || tensor->n_elements == 0 || tensor->n_elements > TRAIN_MAX_TEACHER_FEATURES
+      || (tensor->type != BITLENS_TYPE_FLOAT32 && tensor->type != BITLENS_TYPE_INT8))
+    return -1;
+  return op->inputs[0];
+}
+
+typedef struct
+{
+  TrainTeacher *teacher;
+  guint         worker;
+} TeacherTap;
+
+/* Copies the feature tensor, dequantized, when the op producing it has run. */
+static void
+teacher_tap (BitlensInterpreter *interpreter,
+             guint               op_index,
+             int                 tensor_index,
+             const void         *data,
+             gpointer            user_data)
+{
+  TeacherTap *tap = user_data;
+  TrainTeacher *teacher = tap->teacher;
+  const BitlensTensor *tensor;
+  float *out = teacher->features[tap->worker];
+
+  if (tensor_index != teacher->feature_tensor)
+    return;
+  tensor = bitlens_model_get_tensor (teacher->model, (guint) tensor_index);
+  if (tensor->type == BITLENS_TYPE_FLOAT32)
+    memcpy (out, data, sizeof (float) * teacher->n_features);
+  else
+    {
+      float scale = bitlens_tensor_scale (tensor);
+      int zero_point = bitlens_tensor_zero_point (tensor);
+
+      for (int i = 0; i < teacher->n_features; i++)
+        out[i] = scale * (float) (((const gint8 *) data)[i] - zero_point);
+    }
+}
+
 TrainTeacher *
 train_teacher_new (const char  *path,
                    guint        n_workers,
@@ -618,17 +697,26 @@ train_teacher_new (const char  *path,
     }
   teacher = g_new0 (TrainTeacher, 1);
   teacher->n_workers = n_workers;
+  teacher->model = g_steal_pointer (&model);
+  teacher->feature_tensor = find_feature_tensor (teacher->model);
+  if (teacher->feature_tensor >= 0)
+    teacher->n_features = (int) bitlens_model_get_tensor (teacher->model, (guint) teacher->feature_tensor)->n_elements;
   teacher->interpreters = g_new0 (BitlensInterpreter *, n_workers);
+  teacher->features = g_new0 (float *, n_workers);
+  teacher->taps = g_new0 (TeacherTap, n_workers);
   for (guint w = 0; w < n_workers; w++)
     {
-      teacher->interpreters[w] = bitlens_interpreter_new (model, BITLENS_INTERPRETER_DEFAULT, error);
+      teacher->interpreters[w] = bitlens_interpreter_new (teacher->model, BITLENS_INTERPRETER_DEFAULT, error);
       if (teacher->interpreters[w] == NULL)
         {
           train_teacher_free (teacher);
           return NULL;
         }
+      teacher->features[w] = g_new0 (float, MAX (1, teacher->n_features));
+      ((TeacherTap *) teacher->taps)[w] = (TeacherTap) { teacher, w };
+      if (teacher->feature_tensor >= 0)
+        bitlens_interpreter_set_tap (teacher->interpreters[w], teacher_tap, &((TeacherTap *) teacher->taps)[w]);
     }
-  teacher->model = g_steal_pointer (&model);
   return teacher;
 }
 
@@ -638,8 +726,13 @@ train_teacher_free (TrainTeacher *teacher)
   if (teacher == NULL)
     return;
   for (guint w = 0; w < teacher->n_workers; w++)
-    g_clear_pointer (&teacher->interpreters[w], bitlens_interpreter_free);
+    {
+      g_clear_pointer (&teacher->interpreters[w], bitlens_interpreter_free);
+      g_free (teacher->features[w]);
+    }
   g_free (teacher->interpreters);
+  g_free (teacher->features);
+  g_free (teacher->taps);
   g_clear_pointer (&teacher->model, bitlens_model_unref);
   g_free (teacher);
 }
@@ -647,7 +740,8 @@ train_teacher_free (TrainTeacher *teacher)
 double
 train_teacher_score (TrainTeacher       *teacher,
                      guint               worker,
-                     const BitlensImage *view)
+                     const BitlensImage *view,
+                     float              *features)
 {
   BitlensInterpreter *interpreter = teacher->interpreters[worker];
   const BitlensTensor *input = bitlens_model_get_tensor (teacher->model, bitlens_model_get_input (teacher->model, 0));
@@ -658,5 +752,10 @@ train_teacher_score (TrainTeacher       *teacher,
   g_assert_no_error (error);
   g_assert (ok);
   bitlens_interpreter_invoke (interpreter);
+  if (features != NULL)
+    {
+      g_assert (teacher->feature_tensor >= 0);
+      memcpy (features, teacher->features[worker], sizeof (float) * teacher->n_features);
+    }
   return bitlens_interpreter_get_person_score (interpreter);
 }

@@ -97,20 +97,28 @@ void       train_image_to_input     (const BitlensImage       *image,
                                      int                       channels,
                                      float                    *input);
 
-/* A teacher model giving person scores, one interpreter per worker. */
+/* A teacher model giving person scores, one interpreter per worker, and its features: the
+ * dequantized input of the op that computes the logits (the op before the output's SOFTMAX
+ * or LOGISTIC), e.g. the 256 pooled features of a MobileNet. */
 typedef struct
 {
   BitlensModel        *model;
   guint                n_workers;
   BitlensInterpreter **interpreters;
+  int                  feature_tensor;    /* -1 when there is none of at most 4096 values */
+  int                  n_features;
+  float              **features;          /* per worker, filled by the tap */
+  gpointer             taps;              /* per worker tap data */
 } TrainTeacher;
 
 TrainTeacher *train_teacher_new     (const char    *path,
                                      guint          n_workers,
                                      GError       **error);
 void          train_teacher_free    (TrainTeacher  *teacher);
+/* The person score; also the features when `features` is not NULL (n_features values). */
 double        train_teacher_score   (TrainTeacher  *teacher,
                                      guint          worker,
-                                     const BitlensImage *view);
+                                     const BitlensImage *view,
+                                     float         *features);
 
 G_END_DECLS

@@ -49,13 +49,17 @@ train_fold_threshold (double scale,
 
 static void
 deployed_layer_geometry (TrainDeployedLayer *d,
-                         const TrainLayer   *layer,
-                         gboolean            last)
+                         const TrainNetwork *network,
+                         int                 l)
 {
+  const TrainLayer *layer = &network->layers[l];
   const TrainConvGeometry *g = &layer->geometry;
 
   d->binary = layer->spec.binary;
-  d->last = last;
+  d->last = l == network->arch.n_layers - 1;
+  d->residual = layer->spec.residual;
+  d->float_output = train_arch_float_output (&network->arch, l);
+  d->float_input = l > 0 && train_arch_float_output (&network->arch, l - 1);
   d->in_h = g->in_h;
   d->in_w = g->in_w;
   d->in_c = g->in_c;
@@ -109,7 +113,7 @@ train_deployed_new_from_network (const TrainNetwork *network)
       const float *weights = network->params + layer->weights;
       int taps = layer->geometry.kernel * layer->geometry.kernel;
 
-      deployed_layer_geometry (d, layer, l == network->arch.n_layers - 1);
+      deployed_layer_geometry (d, network, l);
       if (!d->binary)
         {
           d->filter = g_new (float, (gsize) d->out_c * patch);
@@ -127,7 +131,7 @@ train_deployed_new_from_network (const TrainNetwork *network)
         }
 
       d->packed_filter = g_new0 (guint32, (gsize) d->out_c * taps * d->in_words);
-      if (d->last)
+      if (d->float_output)
         {
           d->post_multiplier = g_new (float, d->out_c);
           d->post_bias = g_new (float, d->out_c);
@@ -140,7 +144,7 @@ train_deployed_new_from_network (const TrainNetwork *network)
           gboolean negate = FALSE;
 
           batch_norm_affine (network, layer, c, &scale, &offset);
-          if (d->last)
+          if (d->float_output)
             {
               d->post_multiplier[c] = (float) scale;
               d->post_bias[c] = (float) offset;
@@ -196,19 +200,18 @@ train_deployed_free (TrainDeployed *deployed)
 
 /* Inference with the deployed arithmetic */
 
-/* CONV_2D float, TFLM reference loop order, then LceQuantize. */
+/* CONV_2D float, TFLM reference loop order. */
 static void
-run_float_conv_quantize (const TrainDeployedLayer *d,
-                         const float              *input,
-                         guint32                  *packed)
+run_float_conv (const TrainDeployedLayer *d,
+                const float              *input,
+                float                    *output)
 {
-  g_autofree float *pixel = g_new (float, d->out_c);
-
   for (int out_y = 0; out_y < d->out_h; out_y++)
     for (int out_x = 0; out_x < d->out_w; out_x++)
       {
         int origin_y = out_y * d->stride - d->pad_top;
         int origin_x = out_x * d->stride - d->pad_left;
+        float *pixel = output + ((gsize) out_y * d->out_w + out_x) * d->out_c;
 
         for (int c = 0; c < d->out_c; c++)
           {
@@ -233,11 +236,23 @@ run_float_conv_quantize (const TrainDeployedLayer *d,
                       total += x[i] * f[i];
                   }
               }
-            /* Activation NONE: the clamp to [-inf, inf] changes nothing. */
+            /* Activation NONE: the clamp to [-FLT_MAX, FLT_MAX] changes no finite value. */
             pixel[c] = total + d->bias[c];
           }
-        train_pack_signs (pixel, d->out_c, packed + ((gsize) out_y * d->out_w + out_x) * d->out_words);
       }
+}
+
+/* LceQuantize over pixels of `channels` floats. */
+static void
+run_quantize (const float *input,
+              gsize        pixels,
+              int          channels,
+              guint32     *output)
+{
+  int words = bitlens_lce_packed_words (channels);
+
+  for (gsize p = 0; p < pixels; p++)
+    train_pack_signs (input + p * channels, channels, output + p * words);
 }
 
 /* Mismatches between a gathered input patch and a filter: the sum of popcount (x ^ f) over
@@ -296,6 +311,7 @@ choose_count_mismatches (void)
 static void
 run_binary_conv (const TrainDeployedLayer *d,
                  const guint32            *input,
+                 const float              *shortcut,
                  guint32                  *packed_output,
                  float                    *float_output)
 {
@@ -306,7 +322,7 @@ run_binary_conv (const TrainDeployedLayer *d,
   g_autofree float *multiplier = NULL;
   g_autofree float *bias = NULL;
 
-  if (d->last)
+  if (d->float_output)
     {
       /* The output transform as the kernel sets it up: in double, stored as float. */
       multiplier = g_new (float, d->out_c);
@@ -338,17 +354,22 @@ run_binary_conv (const TrainDeployedLayer *d,
               else
                 memset (p, 0, sizeof (guint32) * d->in_words);
             }
-        if (!d->last)
+        if (!d->float_output)
           memset (packed_output + pixel * d->out_words, 0, sizeof (guint32) * d->out_words);
         for (int c = 0; c < d->out_c; c++)
           {
             gint32 acc = count_mismatches (patch, d->packed_filter + (gsize) c * patch_words, patch_words);
 
-            if (d->last)
+            if (d->float_output)
               {
                 /* Activation NONE: the clamp of 2 * acc to [0, 2K] changes nothing. */
                 float scaled = (float) (2 * acc) * multiplier[c];
-                float_output[pixel * d->out_c + c] = scaled + bias[c];
+                float y = scaled + bias[c];
+
+                /* ADD (x, y) of a residual block: one float addition. */
+                if (shortcut != NULL)
+                  y = shortcut[pixel * d->out_c + c] + y;
+                float_output[pixel * d->out_c + c] = y;
               }
             else if (acc > d->thresholds[c])
               packed_output[pixel * d->out_words + c / 32] |= (guint32) 1 << (c % 32);
@@ -378,6 +399,32 @@ run_binary_max_pool (int            in_w,
         }
 }
 
+/* MAX_POOL_2D float 2x2 stride 2 VALID. */
+static void
+run_float_max_pool (int          in_w,
+                    int          out_h,
+                    int          out_w,
+                    int          channels,
+                    const float *input,
+                    float       *output)
+{
+  for (int y = 0; y < out_h; y++)
+    for (int x = 0; x < out_w; x++)
+      for (int c = 0; c < channels; c++)
+        {
+          float max = -G_MAXFLOAT;
+
+          for (int fy = 0; fy < 2; fy++)
+            for (int fx = 0; fx < 2; fx++)
+              {
+                float value = input[(((gsize) 2 * y + fy) * in_w + 2 * x + fx) * channels + c];
+                if (max < value)
+                  max = value;
+              }
+          output[((gsize) y * out_w + x) * channels + c] = max;
+        }
+}
+
 void
 train_deployed_run (const TrainDeployed *deployed,
                     const float         *input,
@@ -385,33 +432,66 @@ train_deployed_run (const TrainDeployed *deployed,
                     float                probabilities[2])
 {
   const TrainDeployedLayer *last = &deployed->layers[deployed->n_layers - 1];
-  g_autofree float *last_output = g_new (float, (gsize) last->out_h * last->out_w * last->out_c);
   g_autofree float *pooled = g_new (float, deployed->features);
-  g_autofree guint32 *current = NULL;
+  g_autofree guint32 *bits = NULL;     /* the current activation when signs */
+  g_autofree float *floats = NULL;     /* the current activation when floats */
   float max, sum;
 
   for (int l = 0; l < deployed->n_layers; l++)
     {
       const TrainDeployedLayer *d = &deployed->layers[l];
-      guint32 *next = NULL;
+      gsize pixels = (gsize) d->out_h * d->out_w;
+      float *float_out = NULL;
+      guint32 *bits_out = NULL;
 
-      if (!d->last)
-        next = g_new (guint32, (gsize) d->out_h * d->out_w * d->out_words);
       if (!d->binary)
-        run_float_conv_quantize (d, input, next);
+        {
+          float_out = g_new (float, pixels * d->out_c);
+          run_float_conv (d, input, float_out);
+          if (!d->float_output)
+            {
+              bits_out = g_new (guint32, pixels * d->out_words);
+              run_quantize (float_out, pixels, d->out_c, bits_out);
+              g_clear_pointer (&float_out, g_free);
+            }
+        }
       else
-        run_binary_conv (d, current, next, last_output);
-      g_free (current);
-      current = next;
-      if (d->pool)
+        {
+          if (d->float_input)
+            {
+              g_free (bits);
+              bits = g_new (guint32, (gsize) d->in_h * d->in_w * d->in_words);
+              run_quantize (floats, (gsize) d->in_h * d->in_w, d->in_c, bits);
+            }
+          if (d->float_output)
+            float_out = g_new (float, pixels * d->out_c);
+          else
+            bits_out = g_new (guint32, pixels * d->out_words);
+          run_binary_conv (d, bits, d->residual ? floats : NULL, bits_out, float_out);
+        }
+      g_free (bits);
+      g_free (floats);
+      bits = bits_out;
+      floats = float_out;
+
+      if (d->pool && floats != NULL)
+        {
+          float *pooled_floats = g_new (float, (gsize) d->pooled_h * d->pooled_w * d->out_c);
+
+          run_float_max_pool (d->out_w, d->pooled_h, d->pooled_w, d->out_c, floats, pooled_floats);
+          g_free (floats);
+          floats = pooled_floats;
+        }
+      else if (d->pool)
         {
           guint32 *pooled_bits = g_new (guint32, (gsize) d->pooled_h * d->pooled_w * d->out_words);
 
-          run_binary_max_pool (d->out_w, d->pooled_h, d->pooled_w, d->out_words, current, pooled_bits);
-          g_free (current);
-          current = pooled_bits;
+          run_binary_max_pool (d->out_w, d->pooled_h, d->pooled_w, d->out_words, bits, pooled_bits);
+          g_free (bits);
+          bits = pooled_bits;
         }
     }
+  g_assert (floats != NULL);
 
   /* AVERAGE_POOL_2D float over the whole map: sum in window order, count in float. */
   for (int c = 0; c < deployed->features; c++)
@@ -421,7 +501,7 @@ train_deployed_run (const TrainDeployed *deployed,
       for (int y = 0; y < last->out_h; y++)
         for (int x = 0; x < last->out_w; x++)
           {
-            total += last_output[((gsize) y * last->out_w + x) * last->out_c + c];
+            total += floats[((gsize) y * last->out_w + x) * last->out_c + c];
             count += 1.0f;
           }
       pooled[c] = total / count;
@@ -482,20 +562,38 @@ add_constant (BitlensTfliteWriter *writer,
 }
 
 static int
-add_binary_max_pool (BitlensTfliteWriter      *writer,
-                     const TrainDeployedLayer *d,
-                     int                       l,
-                     int                       input)
+add_max_pool (BitlensTfliteWriter      *writer,
+              const TrainDeployedLayer *d,
+              int                       l,
+              int                       input,
+              gboolean                  binary)
 {
   g_autofree char *name = g_strdup_printf ("layer%d/max_pool", l);
-  int output = add_activation (writer, name, BITLENS_TYPE_INT32, d->pooled_h, d->pooled_w, d->out_words);
+  int output = binary ? add_activation (writer, name, BITLENS_TYPE_INT32, d->pooled_h, d->pooled_w, d->out_words)
+                      : add_activation (writer, name, BITLENS_TYPE_FLOAT32, d->pooled_h, d->pooled_w, d->out_c);
   BitlensOpOptions options;
 
   bitlens_op_options_init (&options);
   options.padding = BITLENS_PADDING_VALID;
   options.filter_w = options.filter_h = 2;
   options.stride_w = options.stride_h = 2;
-  bitlens_tflite_writer_add_op (writer, BITLENS_OP_LCE_BMAXPOOL2D, 1, &input, 1, &output, &options);
+  options.activation = BITLENS_ACTIVATION_NONE;
+  bitlens_tflite_writer_add_op (writer, binary ? BITLENS_OP_LCE_BMAXPOOL2D : BITLENS_OP_MAX_POOL_2D,
+                                1, &input, 1, &output, &options);
+  return output;
+}
+
+static int
+add_quantize (BitlensTfliteWriter *writer,
+              const char          *name,
+              int                  input,
+              int                  h,
+              int                  w,
+              int                  channels)
+{
+  int output = add_activation (writer, name, BITLENS_TYPE_INT32, h, w, bitlens_lce_packed_words (channels));
+
+  bitlens_tflite_writer_add_op (writer, BITLENS_OP_LCE_QUANTIZE, 1, &input, 1, &output, NULL);
   return output;
 }
 
@@ -511,6 +609,7 @@ train_deployed_export (const TrainDeployed *deployed,
   input = add_activation (writer, "input", BITLENS_TYPE_FLOAT32, deployed->input_size,
                           deployed->input_size, deployed->channels);
 
+  /* x: the current activation, float when the layer before has float output, else signs. */
   for (int l = 0; l < deployed->n_layers; l++)
     {
       const TrainDeployedLayer *d = &deployed->layers[l];
@@ -537,20 +636,25 @@ train_deployed_export (const TrainDeployed *deployed,
 
           bitlens_tflite_writer_add_op (writer, BITLENS_OP_CONV_2D, 3, (int[]) { input, filter, bias },
                                         1, &conv, &options);
-          x = add_activation (writer, sign_name, BITLENS_TYPE_INT32, d->out_h, d->out_w, d->out_words);
-          bitlens_tflite_writer_add_op (writer, BITLENS_OP_LCE_QUANTIZE, 1, &conv, 1, &x, NULL);
+          x = d->float_output ? conv : add_quantize (writer, sign_name, conv, d->out_h, d->out_w, d->out_c);
         }
       else
         {
           g_autofree char *output_name = g_strdup_printf ("layer%d/bconv", l);
           int filter = add_constant (writer, filter_name, BITLENS_TYPE_INT32, 4, filter_shape,
                                      d->packed_filter, sizeof (guint32) * taps * d->in_words);
+          int block_input = x;
           int inputs[5] = { x, filter, -1, -1, -1 };
           int y;
 
+          if (d->float_input)
+            {
+              g_autofree char *sign_name = g_strdup_printf ("layer%d/sign", l);
+              inputs[0] = add_quantize (writer, sign_name, x, d->in_h, d->in_w, d->in_c);
+            }
           options.channels_in = d->in_c;
           options.pad_values = 1;
-          if (d->last)
+          if (d->float_output)
             {
               g_autofree char *multiplier_name = g_strdup_printf ("layer%d/post_activation_multiplier", l);
               g_autofree char *bias_name = g_strdup_printf ("layer%d/post_activation_bias", l);
@@ -570,10 +674,20 @@ train_deployed_export (const TrainDeployed *deployed,
               y = add_activation (writer, output_name, BITLENS_TYPE_INT32, d->out_h, d->out_w, d->out_words);
             }
           bitlens_tflite_writer_add_op (writer, BITLENS_OP_LCE_BCONV2D, 5, inputs, 1, &y, &options);
+          if (d->residual)
+            {
+              g_autofree char *sum_name = g_strdup_printf ("layer%d/add", l);
+              int sum = add_activation (writer, sum_name, BITLENS_TYPE_FLOAT32, d->out_h, d->out_w, d->out_c);
+
+              bitlens_op_options_init (&options);
+              options.activation = BITLENS_ACTIVATION_NONE;
+              bitlens_tflite_writer_add_op (writer, BITLENS_OP_ADD, 2, (int[]) { block_input, y }, 1, &sum, &options);
+              y = sum;
+            }
           x = y;
         }
       if (d->pool)
-        x = add_binary_max_pool (writer, d, l, x);
+        x = add_max_pool (writer, d, l, x, !d->float_output);
     }
 
   pooled = add_activation (writer, "global_average_pool", BITLENS_TYPE_FLOAT32, 1, 1, deployed->features);

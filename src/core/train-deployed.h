@@ -19,12 +19,19 @@ G_BEGIN_DECLS
  *   -> LceBconv2d (float output: batch norm in post_activation_multiplier / bias)
  *   -> AVERAGE_POOL_2D (global) -> FULLY_CONNECTED (2) -> SOFTMAX.
  *
+ * Layers with float output (residual blocks, the layers feeding them, the last one) use
+ * post_activation_multiplier / bias; a residual block is LceQuantize (x) -> LceBconv2d
+ * (float output) -> ADD (x, .), and its pool is a float MAX_POOL_2D.
+ *
  * Binary convolutions pad with +1 (pad_values 1, SAME). */
 
 typedef struct
 {
   gboolean  binary;
   gboolean  last;
+  gboolean  residual;
+  gboolean  float_input;        /* binary layers: the input is float (LceQuantize first) */
+  gboolean  float_output;       /* else the output is signs */
   int       in_h, in_w, in_c, in_words;
   int       out_h, out_w, out_c, out_words;
   int       kernel, stride, pad_top, pad_left;
@@ -37,7 +44,7 @@ typedef struct
   /* binary layers */
   guint32  *packed_filter;      /* [out_c, k, k, in_words], bit 1 = -1, LSB first */
   gint32   *thresholds;         /* [out_c], bitpacked output */
-  float    *post_multiplier;    /* [out_c], float output (last layer) */
+  float    *post_multiplier;    /* [out_c], float output */
   float    *post_bias;
 } TrainDeployedLayer;
 

@@ -31,10 +31,17 @@ parse_layer_token (const char     *token,
   spec->out_c = (int) value;
   spec->stride = 1;
   spec->kernel = 3;
+  spec->residual = FALSE;
   p = end;
   while (*p != '\0')
     {
       char key = *p++;
+
+      if (key == 'r' && *p == '\0')
+        {
+          spec->residual = TRUE;
+          break;
+        }
 
       value = strtol (p, &end, 10);
       if (end == p)
@@ -51,8 +58,9 @@ parse_layer_token (const char     *token,
 
 bad:
   g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_SPEC_INVALID,
-               _("architecture: cannot read \"%s\" (expected CHANNELS[sSTRIDE][kKERNEL] with 1 to 4096 "
-                 "channels, stride 1 to 4 and an odd kernel 1 to 7, or \"m\" for a max pool)"),
+               _("architecture: cannot read \"%s\" (expected CHANNELS[sSTRIDE][kKERNEL][r] with 1 to 4096 "
+                 "channels, stride 1 to 4, an odd kernel 1 to 7 and r for a residual block, or \"m\" "
+                 "for a max pool)"),
                token);
   return FALSE;
 }
@@ -108,6 +116,15 @@ train_arch_parse (const char  *text,
       if (!parse_layer_token (token, &arch->layers[arch->n_layers], error))
         return FALSE;
       arch->layers[arch->n_layers].binary = arch->n_layers > 0;
+      if (arch->layers[arch->n_layers].residual
+          && (arch->n_layers == 0 || arch->layers[arch->n_layers].stride != 1
+              || arch->layers[arch->n_layers - 1].out_c != arch->layers[arch->n_layers].out_c))
+        {
+          g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_SPEC_INVALID,
+                       _("architecture: the residual block \"%s\" (token %d) needs stride 1 and as many "
+                         "channels as the convolution before it"), token, i + 1);
+          return FALSE;
+        }
       size = (size + arch->layers[arch->n_layers].stride - 1) / arch->layers[arch->n_layers].stride;
       arch->n_layers++;
     }
@@ -143,10 +160,20 @@ train_arch_to_string (const TrainArch *arch)
         g_string_append_printf (text, "s%d", spec->stride);
       if (spec->kernel != 3)
         g_string_append_printf (text, "k%d", spec->kernel);
+      if (spec->residual)
+        g_string_append_c (text, 'r');
       if (spec->pool)
         g_string_append (text, ",m");
     }
   return g_string_free (text, FALSE);
+}
+
+gboolean
+train_arch_float_output (const TrainArch *arch,
+                         int              l)
+{
+  g_assert (l >= 0 && l < arch->n_layers);
+  return l == arch->n_layers - 1 || arch->layers[l].residual || arch->layers[l + 1].residual;
 }
 
 /* The network */
@@ -174,7 +201,8 @@ layer_output_size (const TrainLayer *layer)
 TrainNetwork *
 train_network_new (const TrainArch *arch,
                    int              batch_capacity,
-                   guint            n_workers)
+                   guint            n_workers,
+                   int              aux_outputs)
 {
   TrainNetwork *network = g_new0 (TrainNetwork, 1);
   int h = arch->input_size, w = arch->input_size, c = arch->channels;
@@ -238,6 +266,17 @@ train_network_new (const TrainArch *arch,
   network->dense_weights = network->n_params;
   network->dense_bias = network->dense_weights + (gsize) TRAIN_CLASSES * c;
   network->n_params = network->dense_bias + TRAIN_CLASSES;
+  network->aux_outputs = aux_outputs;
+  if (aux_outputs > 0)
+    {
+      network->aux_weights = network->n_params;
+      network->aux_bias = network->aux_weights + (gsize) aux_outputs * c;
+      network->n_params = network->aux_bias + aux_outputs;
+      network->aux_output = g_new0 (float, (gsize) batch_capacity * aux_outputs);
+      network->aux_targets = g_new0 (float, (gsize) batch_capacity * aux_outputs);
+      network->aux_gradient = g_new0 (float, (gsize) batch_capacity * aux_outputs);
+      network->aux_features_gradient = g_new0 (float, (gsize) batch_capacity * c);
+    }
 
   network->params = g_new0 (float, network->n_params);
   network->gradients = g_new0 (float, network->n_params);
@@ -257,6 +296,7 @@ train_network_new (const TrainArch *arch,
   network->partial_gradients = g_new (float, max_weights * n_chunks);
   network->gradient_a = g_new (float, max_activation * batch_capacity);
   network->gradient_b = g_new (float, max_activation * batch_capacity);
+  network->gradient_shortcut = g_new (float, max_activation * batch_capacity);
   return network;
 }
 
@@ -280,6 +320,10 @@ train_network_free (TrainNetwork *network)
       g_free (layer->batch_variance);
       g_free (layer->batch_inv_std);
     }
+  g_free (network->aux_output);
+  g_free (network->aux_targets);
+  g_free (network->aux_gradient);
+  g_free (network->aux_features_gradient);
   g_free (network->params);
   g_free (network->gradients);
   g_free (network->state);
@@ -298,6 +342,7 @@ train_network_free (TrainNetwork *network)
   g_free (network->partial_gradients);
   g_free (network->gradient_a);
   g_free (network->gradient_b);
+  g_free (network->gradient_shortcut);
   g_free (network);
 }
 
@@ -341,6 +386,9 @@ train_network_init (TrainNetwork *network,
     }
   glorot_uniform (network->params + network->dense_weights, (gsize) TRAIN_CLASSES * network->features,
                   network->features, TRAIN_CLASSES, seed, TRAIN_MAX_LAYERS);
+  if (network->aux_outputs > 0)
+    glorot_uniform (network->params + network->aux_weights, (gsize) network->aux_outputs * network->features,
+                    network->features, network->aux_outputs, seed, TRAIN_MAX_LAYERS + 1);
 }
 
 /* The convolution input and filter of a layer for the current batch: signs for binary
@@ -467,6 +515,19 @@ network_conv_backward (TrainNetwork     *network,
     }
 }
 
+/* Residual blocks: normalized += the block's input (same shape). */
+static void
+add_shortcut (TrainLayer  *layer,
+              int          batch,
+              const float *x)
+{
+  gsize n = layer_conv_size (layer) * batch;
+
+  g_assert (layer_input_size (layer) == layer_conv_size (layer));
+  for (gsize i = 0; i < n; i++)
+    layer->normalized[i] += x[i];
+}
+
 static void
 layer_pool (TrainLayer *layer,
             int         batch)
@@ -488,6 +549,30 @@ network_head_forward (TrainNetwork *network,
   train_dense_forward (batch, network->features, TRAIN_CLASSES, network->pooled_features,
                        network->params + network->dense_weights,
                        network->params + network->dense_bias, network->logits);
+  if (network->aux_outputs > 0)
+    train_dense_forward (batch, network->features, network->aux_outputs, network->pooled_features,
+                         network->params + network->aux_weights,
+                         network->params + network->aux_bias, network->aux_output);
+}
+
+double
+train_network_aux_loss (TrainNetwork *network,
+                        int           batch,
+                        float         weight)
+{
+  gsize n = (gsize) batch * network->aux_outputs;
+  double total = 0.0;
+  double scale = 2.0 * weight / (double) n;
+
+  g_assert (network->aux_outputs > 0);
+  for (gsize i = 0; i < n; i++)
+    {
+      double difference = (double) network->aux_output[i] - network->aux_targets[i];
+
+      total += difference * difference;
+      network->aux_gradient[i] = (float) (scale * difference);
+    }
+  return weight * total / network->aux_outputs;
 }
 
 void
@@ -523,6 +608,8 @@ train_network_forward (TrainNetwork *network,
             running_mean[c] = momentum * running_mean[c] + (1.0f - momentum) * layer->batch_mean[c];
             running_variance[c] = momentum * running_variance[c] + (1.0f - momentum) * unbiased;
           }
+      if (layer->spec.residual)
+        add_shortcut (layer, batch, x);
       layer_pool (layer, batch);
       x = layer->output;
     }
@@ -549,6 +636,8 @@ train_network_infer (TrainNetwork *network,
                               network->params + layer->gamma, network->params + layer->beta,
                               network->state + layer->running_mean,
                               network->state + layer->running_variance, layer->normalized);
+      if (layer->spec.residual)
+        add_shortcut (layer, batch, x);
       layer_pool (layer, batch);
       x = layer->output;
     }
@@ -568,6 +657,17 @@ train_network_backward (TrainNetwork *network,
                         network->params + network->dense_weights, network->logits_gradient,
                         network->gradients + network->dense_weights,
                         network->gradients + network->dense_bias, network->features_gradient);
+  if (network->aux_outputs > 0)
+    {
+      gsize n = (gsize) batch * network->features;
+
+      train_dense_backward (batch, network->features, network->aux_outputs, network->pooled_features,
+                            network->params + network->aux_weights, network->aux_gradient,
+                            network->gradients + network->aux_weights,
+                            network->gradients + network->aux_bias, network->aux_features_gradient);
+      for (gsize i = 0; i < n; i++)
+        network->features_gradient[i] += network->aux_features_gradient[i];
+    }
   train_global_pool_backward (batch, last->out_h * last->out_w, network->features,
                               network->features_gradient, current);
 
@@ -585,7 +685,10 @@ train_network_backward (TrainNetwork *network,
                                    layer->argmax, current, spare);
           swap = current, current = spare, spare = swap;
         }
-      /* current: gradient of the batch norm output; in place to its input's. */
+      /* current: gradient of the batch norm output (and of the shortcut of a residual
+       * block); in place to the batch norm input's. */
+      if (layer->spec.residual)
+        memcpy (network->gradient_shortcut, current, sizeof (float) * rows * layer->geometry.out_c);
       train_batch_norm_backward (rows, layer->geometry.out_c, current, layer->conv,
                                  network->params + layer->gamma, layer->batch_inv_std,
                                  network->gradients + layer->gamma, network->gradients + layer->beta,
@@ -606,6 +709,9 @@ train_network_backward (TrainNetwork *network,
            * layer's output. */
           train_sign_backward (layer_input_size (layer) * batch, network->layers[l - 1].output,
                                spare, spare);
+          if (layer->spec.residual)
+            for (gsize i = 0; i < rows * layer->geometry.out_c; i++)
+              spare[i] += network->gradient_shortcut[i];
           swap = current, current = spare, spare = swap;
         }
     }

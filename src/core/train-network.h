@@ -17,10 +17,15 @@ G_BEGIN_DECLS
  * [-1, 1] (Larq's weight clip) and get the straight-through gradient. The last binary
  * convolution has no pooling: its batch norm output feeds the global pool.
  *
- * An architecture is written as comma-separated tokens: "C[sS][kK]" a convolution of C
- * output channels, stride S (default 1), kernel K (default 3); "m" a 2x2 max pool after the
- * convolution before it. The first convolution is the float one. Example (the default):
- * "32s2,64,m,128,m,128,m,256". */
+ * A binary convolution may be residual (Bi-Real Net style): its input x stays in float and
+ * the block computes x + BN (bconv (sign (x))); it keeps the channels and the size (stride 1).
+ * A layer whose output feeds a residual block, or is a residual block, outputs floats;
+ * other binary layers output signs.
+ *
+ * An architecture is written as comma-separated tokens: "C[sS][kK][r]" a convolution of C
+ * output channels, stride S (default 1), kernel K (default 3), residual when "r" ends it;
+ * "m" a 2x2 max pool after the convolution before it. The first convolution is the float
+ * one. Example (the default): "32s2,64,m,128,m,128,m,256". */
 
 #define TRAIN_MAX_LAYERS 16
 #define TRAIN_CLASSES 2
@@ -36,7 +41,8 @@ typedef struct
   int      out_c;
   int      kernel;
   int      stride;
-  gboolean pool;       /* 2x2 max pool, stride 2, after the batch norm */
+  gboolean pool;       /* 2x2 max pool, stride 2, after the batch norm (and the sum) */
+  gboolean residual;   /* binary, stride 1, as many channels as its input: x + BN (...) */
 } TrainLayerSpec;
 
 typedef struct
@@ -53,6 +59,10 @@ gboolean  train_arch_parse     (const char      *text,
                                 TrainArch       *arch,
                                 GError         **error);
 /* The canonical text ("32s2,64,m,..."), which parses back to the same architecture. */
+/* TRUE when layer l's output is float for the layers after it (it is residual, the last, or
+ * feeds a residual layer); FALSE when only its signs are used. */
+gboolean  train_arch_float_output (const TrainArch *arch,
+                                   int              l);
 char     *train_arch_to_string (const TrainArch *arch);
 
 typedef struct
@@ -70,7 +80,7 @@ typedef struct
   float             *input_signs;        /* binary layers: sign of the input */
   float             *effective_weights;  /* binary layers: sign of the latent weights */
   float             *conv;               /* convolution output, then overwritten by xhat */
-  float             *normalized;         /* batch norm output */
+  float             *normalized;         /* batch norm output (plus the input when residual) */
   float             *output;             /* pooled, or == normalized */
   guint32           *argmax;
   float             *batch_mean, *batch_variance, *batch_inv_std;
@@ -82,6 +92,14 @@ typedef struct
   TrainLayer   layers[TRAIN_MAX_LAYERS];
   int          features;                 /* channels of the last layer */
   gsize        dense_weights, dense_bias;
+  /* Feature distillation: a float dense head from the pooled features to the teacher's
+   * features, trained by mean squared error and left out of the export. */
+  int          aux_outputs;              /* 0: none */
+  gsize        aux_weights, aux_bias;
+  float       *aux_output;               /* [batch, aux_outputs] */
+  float       *aux_targets;
+  float       *aux_gradient;
+  float       *aux_features_gradient;    /* [batch, features] */
 
   gsize        n_params;
   float       *params;
@@ -99,12 +117,13 @@ typedef struct
   float       *logits;                   /* [batch, 2] */
   float       *logits_gradient;
   float       *features_gradient;
-  float       *gradient_a, *gradient_b;
+  float       *gradient_a, *gradient_b, *gradient_shortcut;
 } TrainNetwork;
 
 TrainNetwork *train_network_new          (const TrainArch *arch,
                                           int              batch_capacity,
-                                          guint            n_workers);
+                                          guint            n_workers,
+                                          int              aux_outputs);
 void          train_network_free         (TrainNetwork    *network);
 /* Glorot-uniform weights from (seed), gamma 1, beta 0, running statistics 0 and 1. */
 void          train_network_init         (TrainNetwork    *network,
@@ -118,8 +137,14 @@ void          train_network_forward      (TrainNetwork    *network,
  * arithmetic: see train-deployed.h); logits in network->logits. */
 void          train_network_infer        (TrainNetwork    *network,
                                           int              batch);
-/* Zeroes the gradients, then back-propagates network->logits_gradient through the last
- * training-mode forward. */
+/* Mean squared error of the auxiliary head against network->aux_targets, times weight;
+ * sets network->aux_gradient. Returns the batch's summed loss. */
+double        train_network_aux_loss     (TrainNetwork    *network,
+                                          int              batch,
+                                          float            weight);
+/* Zeroes the gradients, then back-propagates network->logits_gradient (and
+ * network->aux_gradient when there is an auxiliary head) through the last training-mode
+ * forward. */
 void          train_network_backward     (TrainNetwork    *network,
                                           int              batch);
 /* Keeps the latent binary weights in [-1, 1]. */

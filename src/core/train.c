@@ -110,7 +110,9 @@ prepare_view (gpointer data,
                         trainer->network->input + (gsize) j * trainer->input_floats);
   if (trainer->teacher != NULL)
     {
-      double score = train_teacher_score (trainer->teacher, worker, view);
+      float *features = trainer->network->aux_outputs > 0
+                        ? trainer->network->aux_targets + (gsize) j * trainer->network->aux_outputs : NULL;
+      double score = train_teacher_score (trainer->teacher, worker, view, features);
 
       target = item->label < 0 ? score
                                : options->teacher_weight * score + (1.0 - options->teacher_weight) * item->label;
@@ -163,6 +165,7 @@ options_fingerprint (const BitlensTrainOptions *options,
   g_string_append_printf (text, " %s=%s", name, g_ascii_dtostr (number, sizeof number, value))
   APPEND_DOUBLE ("lr", options->learning_rate);
   APPEND_DOUBLE ("teacher_weight", options->teacher_weight);
+  APPEND_DOUBLE ("feature_weight", options->feature_weight);
   APPEND_DOUBLE ("balance_luma", options->balance_luma);
   APPEND_DOUBLE ("min_crop_area", options->min_crop_area);
   APPEND_DOUBLE ("low_light", options->low_light_probability);
@@ -206,6 +209,8 @@ check_options (const BitlensTrainOptions *options,
     problem = _("the low-light label must be -1, 0 or 1");
   else if (options->unlabelled != NULL && options->unlabelled[0] != NULL && options->teacher == NULL)
     problem = _("unlabelled images need a teacher");
+  else if (!(options->feature_weight >= 0.0) || (options->feature_weight > 0.0 && options->teacher == NULL))
+    problem = _("feature distillation needs a teacher and a weight of 0 or more");
   if (problem != NULL)
     {
       g_set_error_literal (error, BITLENS_ERROR, BITLENS_ERROR_SPEC_INVALID, problem);
@@ -457,6 +462,8 @@ train_epoch (Trainer           *trainer,
       train_network_forward (network, (int) batch, TRAIN_BATCH_NORM_MOMENTUM);
       loss_total += train_softmax_cross_entropy ((int) batch, network->logits, trainer->targets,
                                                  network->logits_gradient, person);
+      if (network->aux_outputs > 0)
+        train_network_aux_loss (network, (int) batch, (float) options->feature_weight);
       for (guint j = 0; j < batch; j++)
         correct += (person[j] >= 0.5f) == (trainer->targets[j] >= 0.5f);
       train_network_backward (network, (int) batch);
@@ -518,7 +525,15 @@ bitlens_train (const BitlensTrainOptions  *options,
   summary->n_unlabelled = train_set_count_label (trainer->set, -1);
   summary->n_dropped = trainer->set->n_dropped;
 
-  trainer->network = train_network_new (&arch, (int) options->batch_size, trainer->n_workers);
+  if (options->feature_weight > 0.0 && trainer->teacher->feature_tensor < 0)
+    {
+      g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_UNSUPPORTED,
+                   _("teacher %s: no feature tensor for feature distillation (the input of its classifier "
+                     "must be an int8 or float activation of at most 4096 values)"), options->teacher);
+      return NULL;
+    }
+  trainer->network = train_network_new (&arch, (int) options->batch_size, trainer->n_workers,
+                                        options->feature_weight > 0.0 ? trainer->teacher->n_features : 0);
   train_network_init (trainer->network, options->seed);
   train_network_count_macs (trainer->network, &summary->float_macs, &summary->binary_macs);
   trainer->adam = train_adam_new (trainer->network->n_params);

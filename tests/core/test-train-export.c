@@ -97,7 +97,7 @@ random_network (const char *arch_text,
 
   g_assert_true (train_arch_parse (arch_text, size, channels, &arch, &error));
   g_assert_no_error (error);
-  network = train_network_new (&arch, 2, 1);
+  network = train_network_new (&arch, 2, 1, 0);
   train_network_init (network, seed);
   train_rng_init (&rng, seed, 1000, 0);
   for (int l = 0; l < arch.n_layers; l++)
@@ -387,6 +387,67 @@ test_export_matches_semantics_and_interpreter (void)
           g_assert_cmpfloat_with_epsilon (probabilities[0] + probabilities[1], 1.0, 1e-6);
         }
     }
+  train_deployed_free (deployed);
+  train_network_free (network);
+}
+
+/* Residual blocks: LceQuantize of the float input, LceBconv2d with float output, ADD, float
+ * MAX_POOL_2D; the interpreter gives the deployed pass's bits, and the residual sums match
+ * the network's float inference. */
+static void
+test_export_residual (void)
+{
+  TrainNetwork *network = random_network ("8s2,32,32r,m,40,40r", 32, 3, 21);
+  TrainDeployed *deployed = train_deployed_new_from_network (network);
+  g_autoptr(GBytes) bytes = train_deployed_export (deployed, "residual");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BitlensModel) model = bitlens_model_new_from_bytes (bytes, &error);
+  g_autoptr(BitlensInterpreter) interpreter = NULL;
+  const BitlensOpKind expected[] = {
+    BITLENS_OP_CONV_2D, BITLENS_OP_LCE_QUANTIZE,
+    BITLENS_OP_LCE_BCONV2D,
+    BITLENS_OP_LCE_QUANTIZE, BITLENS_OP_LCE_BCONV2D, BITLENS_OP_ADD, BITLENS_OP_MAX_POOL_2D,
+    BITLENS_OP_LCE_QUANTIZE, BITLENS_OP_LCE_BCONV2D,
+    BITLENS_OP_LCE_QUANTIZE, BITLENS_OP_LCE_BCONV2D, BITLENS_OP_ADD,
+    BITLENS_OP_AVERAGE_POOL_2D, BITLENS_OP_FULLY_CONNECTED, BITLENS_OP_SOFTMAX,
+  };
+  const int floats = 32 * 32 * 3;
+  guint close = 0;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (bitlens_model_get_n_ops (model), ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    g_assert_cmpint (bitlens_model_get_op (model, i)->kind, ==, expected[i]);
+  /* Float-output convolutions have multiplier and bias, no thresholds. */
+  for (int b = 0; b < 4; b++)
+    {
+      const BitlensOp *op = bitlens_model_get_op (model, find_op (model, BITLENS_OP_LCE_BCONV2D, b));
+      g_assert_cmpint (op->inputs[2], >=, 0);
+      g_assert_cmpint (op->inputs[4], ==, -1);
+    }
+  /* The ADD takes the block's float input, not its signs. */
+  {
+    const BitlensOp *add = bitlens_model_get_op (model, find_op (model, BITLENS_OP_ADD, 0));
+    const BitlensOp *bconv = bitlens_model_get_op (model, find_op (model, BITLENS_OP_LCE_BCONV2D, 0));
+    g_assert_cmpint (add->inputs[0], ==, bconv->outputs[0]);
+  }
+
+  interpreter = bitlens_interpreter_new (model, BITLENS_INTERPRETER_DEFAULT, &error);
+  g_assert_no_error (error);
+  for (int trial = 0; trial < 12; trial++)
+    {
+      float logits[2], probabilities[2];
+
+      fill_uniform (network->input, floats, 0, 1, 300 + trial);
+      g_assert_true (bitlens_interpreter_set_input_bytes (interpreter, network->input, sizeof (float) * floats, &error));
+      bitlens_interpreter_invoke (interpreter);
+      train_deployed_run (deployed, network->input, logits, probabilities);
+      g_assert_cmpmem (bitlens_interpreter_get_output_data (interpreter, 0), sizeof probabilities,
+                       probabilities, sizeof probabilities);
+      train_network_infer (network, 1);
+      close += fabsf (logits[0] - network->logits[0]) < 1e-3f && fabsf (logits[1] - network->logits[1]) < 1e-3f;
+    }
+  g_assert_cmpuint (close, >=, 9);
   train_deployed_free (deployed);
   train_network_free (network);
 }
@@ -911,6 +972,7 @@ main (int argc, char **argv)
   g_test_add_func ("/train-export/threshold-equivalence", test_threshold_equivalence);
   g_test_add_func ("/train-export/export-matches-semantics-and-interpreter", test_export_matches_semantics_and_interpreter);
   g_test_add_func ("/train-export/fold-matches-network-inference", test_fold_matches_network_inference);
+  g_test_add_func ("/train-export/export-residual", test_export_residual);
   g_test_add_func ("/train-export/data-spec", test_data_spec);
   g_test_add_func ("/train-export/balance-and-sampling", test_balance_and_sampling);
   g_test_add_func ("/train-export/view", test_view);

@@ -479,8 +479,9 @@ test_softmax_cross_entropy (void)
     }
 }
 
-/* Whole network: the parameters after the last sign (last batch norm, dense) have true
- * gradients; check them against finite differences of the training loss. */
+/* Whole network: the parameters after the last sign (last batch norm, dense, the auxiliary
+ * feature head) have true gradients; check them against finite differences of the
+ * training loss (cross-entropy plus the weighted feature error). */
 static void
 test_network_head_gradients (void)
 {
@@ -497,12 +498,14 @@ test_network_head_gradients (void)
 
   g_assert_true (train_arch_parse ("4s2,8,m,8", 12, 3, &arch, &error));
   g_assert_no_error (error);
-  network = train_network_new (&arch, batch, 2);
+  network = train_network_new (&arch, batch, 2, 3);
   train_network_init (network, 7);
   fill_uniform (network->input, (gsize) batch * 12 * 12 * 3, 0, 1, 30);
+  fill_uniform (network->aux_targets, (gsize) batch * 3, 0, 2, 31);
 
   train_network_forward (network, batch, 1.0f);
   train_softmax_cross_entropy (batch, network->logits, targets, network->logits_gradient, NULL);
+  train_network_aux_loss (network, batch, 0.5f);
   train_network_backward (network, batch);
   gradients = g_memdup2 (network->gradients, sizeof (float) * network->n_params);
 
@@ -512,7 +515,9 @@ test_network_head_gradients (void)
       checks[n_checks++] = last->gamma + c;
       checks[n_checks++] = last->beta + c;
     }
-  for (gsize i = network->dense_weights; i < network->n_params; i++)
+  for (gsize i = network->dense_weights; i < network->aux_weights; i++)
+    checks[n_checks++] = i;
+  for (gsize i = network->aux_weights; i < network->n_params; i += 3)
     checks[n_checks++] = i;
 
   for (int k = 0; k < n_checks; k++)
@@ -524,15 +529,78 @@ test_network_head_gradients (void)
 
       network->params[i] = saved + h;
       train_network_forward (network, batch, 1.0f);
-      plus = train_softmax_cross_entropy (batch, network->logits, targets, scratch, NULL) / batch;
+      plus = train_softmax_cross_entropy (batch, network->logits, targets, scratch, NULL) / batch
+             + train_network_aux_loss (network, batch, 0.5f) / batch;
       network->params[i] = saved - h;
       train_network_forward (network, batch, 1.0f);
-      minus = train_softmax_cross_entropy (batch, network->logits, targets, scratch, NULL) / batch;
+      minus = train_softmax_cross_entropy (batch, network->logits, targets, scratch, NULL) / batch
+              + train_network_aux_loss (network, batch, 0.5f) / batch;
       network->params[i] = saved;
       assert_gradient_close (gradients[i], (plus - minus) / (2.0 * h), 2e-3, "network parameter", i);
     }
   /* Momentum 1 left the running statistics alone. */
   g_assert_cmpfloat (network->state[last->running_variance], ==, 1.0f);
+  train_network_free (network);
+}
+
+/* A residual block passes its input's gradient straight through. With the input far from
+ * zero (|x| > 1) the sign's straight-through gradient is cancelled, so the gradient of the
+ * previous layer's batch norm comes from the shortcut alone and matches finite
+ * differences. */
+static void
+test_network_residual_gradients (void)
+{
+  TrainArch arch;
+  TrainNetwork *network;
+  g_autoptr(GError) error = NULL;
+  const int batch = 4;
+  float targets[4] = { 1, 0, 0.3f, 0.9f };
+  g_autofree float *gradients = NULL;
+  const TrainLayer *feeding, *block;
+  const float h = 1e-3f;
+
+  g_assert_true (train_arch_parse ("4s2,8,8r", 12, 3, &arch, &error));
+  network = train_network_new (&arch, batch, 1, 0);
+  train_network_init (network, 5);
+  feeding = &network->layers[1];
+  block = &network->layers[2];
+  for (int c = 0; c < 8; c++)
+    {
+      network->params[feeding->gamma + c] = 0.1f;
+      network->params[feeding->beta + c] = c % 2 ? 3.0f : -3.0f;
+    }
+  fill_uniform (network->input, (gsize) batch * 12 * 12 * 3, 0, 1, 60);
+
+  train_network_forward (network, batch, 1.0f);
+  for (gsize i = 0; i < (gsize) batch * 6 * 6 * 8; i++)
+    g_assert_cmpfloat (fabsf (feeding->output[i]), >, 1.0f);
+  train_softmax_cross_entropy (batch, network->logits, targets, network->logits_gradient, NULL);
+  train_network_backward (network, batch);
+  gradients = g_memdup2 (network->gradients, sizeof (float) * network->n_params);
+
+  for (int c = 0; c < 8; c++)
+    {
+      const gsize checks[4] = { feeding->gamma + c, feeding->beta + c, block->gamma + c, block->beta + c };
+
+      for (int k = 0; k < 4; k++)
+        {
+          gsize i = checks[k];
+          float saved = network->params[i];
+          float scratch[8];
+          double plus, minus;
+
+          network->params[i] = saved + h;
+          train_network_forward (network, batch, 1.0f);
+          plus = train_softmax_cross_entropy (batch, network->logits, targets, scratch, NULL) / batch;
+          network->params[i] = saved - h;
+          train_network_forward (network, batch, 1.0f);
+          minus = train_softmax_cross_entropy (batch, network->logits, targets, scratch, NULL) / batch;
+          network->params[i] = saved;
+          assert_gradient_close (gradients[i], (plus - minus) / (2.0 * h), 2e-3, "residual network parameter", i);
+        }
+    }
+  /* The feeding layer's gradient is not zero: it flows through the shortcut. */
+  g_assert_cmpfloat (fabsf (gradients[feeding->beta]) + fabsf (gradients[feeding->beta + 1]), >, 1e-6f);
   train_network_free (network);
 }
 
@@ -546,9 +614,9 @@ test_network_workers (void)
   const int batch = 10;
   float targets[10];
 
-  g_assert_true (train_arch_parse ("8s2,32,m,32", 16, 1, &arch, &error));
-  one = train_network_new (&arch, batch, 1);
-  three = train_network_new (&arch, batch, 3);
+  g_assert_true (train_arch_parse ("8s2,32,32r,m,32r", 16, 1, &arch, &error));
+  one = train_network_new (&arch, batch, 1, 0);
+  three = train_network_new (&arch, batch, 3, 0);
   train_network_init (one, 3);
   train_network_init (three, 3);
   fill_uniform (one->input, (gsize) batch * 16 * 16, 0, 1, 40);
@@ -581,7 +649,7 @@ test_binary_layer_is_exact (void)
   const int batch = 2;
 
   g_assert_true (train_arch_parse ("4,33", 5, 3, &arch, &error));
-  network = train_network_new (&arch, batch, 1);
+  network = train_network_new (&arch, batch, 1, 0);
   train_network_init (network, 11);
   fill_uniform (network->input, (gsize) batch * 5 * 5 * 3, 0, 1, 50);
   train_network_infer (network, batch);
@@ -642,7 +710,7 @@ test_arch (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
   const char *bad[] = { "32", "m,32,64", "32,m,m,64", "32,64,m", "0,64", "32,64x", "32,64s9",
-                        "32,64k4", "", "32,,64" };
+                        "32,64k4", "", "32,,64", "32r,32", "32,64r", "32,32s2r", "32,64,64rk3" };
 
   g_assert_true (train_arch_parse (TRAIN_DEFAULT_ARCH, 96, 3, &arch, &error));
   g_assert_no_error (error);
@@ -659,6 +727,20 @@ test_arch (void)
   g_assert_true (train_arch_parse (" 16s2k5 , m, 32s2 ,64k1", 96, 1, &arch, &error));
   text = train_arch_to_string (&arch);
   g_assert_cmpstr (text, ==, "16s2k5,m,32s2,64k1");
+  g_clear_pointer (&text, g_free);
+
+  /* Residual blocks, and which layers hand floats to the next. */
+  g_assert_true (train_arch_parse ("32s2,64,64r,m,64k5r,128", 96, 3, &arch, &error));
+  g_assert_no_error (error);
+  text = train_arch_to_string (&arch);
+  g_assert_cmpstr (text, ==, "32s2,64,64r,m,64k5r,128");
+  g_assert_true (arch.layers[2].residual && arch.layers[3].residual && !arch.layers[4].residual);
+  g_assert_cmpint (arch.layers[3].kernel, ==, 5);
+  g_assert_false (train_arch_float_output (&arch, 0));
+  g_assert_true (train_arch_float_output (&arch, 1));     /* feeds a residual block */
+  g_assert_true (train_arch_float_output (&arch, 2));
+  g_assert_true (train_arch_float_output (&arch, 3));
+  g_assert_true (train_arch_float_output (&arch, 4));     /* the last */
 
   for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
     {
@@ -682,6 +764,7 @@ main (int argc, char **argv)
   g_test_add_func ("/train-layers/global-pool-dense", test_global_pool_dense);
   g_test_add_func ("/train-layers/softmax-cross-entropy", test_softmax_cross_entropy);
   g_test_add_func ("/train-layers/network-head-gradients", test_network_head_gradients);
+  g_test_add_func ("/train-layers/network-residual-gradients", test_network_residual_gradients);
   g_test_add_func ("/train-layers/network-workers", test_network_workers);
   g_test_add_func ("/train-layers/binary-layer-is-exact", test_binary_layer_is_exact);
   g_test_add_func ("/train-layers/adam", test_adam);
