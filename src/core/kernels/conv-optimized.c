@@ -16,10 +16,11 @@
  * "patch" of K = Kh*Kw*I int16 values x - zp_in (0 for taps outside the input, which the
  * reference skips); for 1x1 filters (never padded) the patch is just the input pixel
  * widened. The filter is packed at prepare in blocks of 16 output channels (8 for the
- * last block when out_c mod 16 is 1..8), each block as [K/2 pairs][channels][2]: one
- * 32-bit broadcast of a patch pair (x_k, x_k+1) times one vector of a block's pairs
- * (w_c,k, w_c,k+1) gives, with _mm256_madd_epi16, 8 channels' two-term sums in channel
- * order. A tile of up to 4 pixels x 16 channels keeps its 8 accumulators in registers
+ * last block when out_c mod 16 is 1..8), each block as [K/2 pairs][channels][2] of int8
+ * (half the bytes to keep in the caches that int16 would take): one 32-bit broadcast of
+ * a patch pair (x_k, x_k+1) times one vector of a block's pairs (w_c,k, w_c,k+1), widened
+ * to int16, gives with _mm256_madd_epi16 8 channels' two-term sums in channel order. A
+ * tile of up to 4 pixels x 16 channels keeps its 8 accumulators in registers
  * over the whole depth, starting from the bias, and is requantized in registers (the
  * same MBQM per output as the reference) and stored as int8.
  *
@@ -70,6 +71,17 @@ block_width (const BitlensConvParams *params,
   return params->packed_rows - c0 >= CHANNEL_BLOCK ? CHANNEL_BLOCK : 8;
 }
 
+/* Where the block of channels from c0 (a multiple of 16) starts in the packed filter.
+ * Blocks are 16 * packed_depth bytes apart, plus 64 bytes of skew each: otherwise, with
+ * depths like 256, the blocks would lie a multiple of 4096 bytes apart, in the same
+ * sets of the L1 cache. */
+static gsize
+block_offset (const BitlensConvParams *params,
+              int                      c0)
+{
+  return (gsize) c0 * params->packed_depth + (gsize) (c0 / CHANNEL_BLOCK) * 64;
+}
+
 gsize
 bitlens_conv_2d_prepare_optimized (BitlensConvParams   *params,
                                    const BitlensTensor *filter,
@@ -94,7 +106,8 @@ bitlens_conv_2d_prepare_optimized (BitlensConvParams   *params,
   pairs = (depth + 1) / 2;
   rows = round_up ((gsize) w->out_c, 8);
   if (depth > G_MAXINT / 2 - 16 || rows > G_MAXINT / 2 ||
-      !g_size_checked_mul (&n_values, rows, 2 * pairs))
+      !g_size_checked_mul (&n_values, rows, 2 * pairs) ||
+      !g_size_checked_add (&n_values, n_values, rows / CHANNEL_BLOCK * 64 + 64))
     return 0;
   params->packed_depth = (int) (2 * pairs);
   params->packed_rows = (int) rows;
@@ -102,13 +115,13 @@ bitlens_conv_2d_prepare_optimized (BitlensConvParams   *params,
       !g_size_checked_add (&scratch_bytes, patch_bytes, sizeof (gint8 *) * (gsize) chunk_pixels (params)))
     return 0;
 
-  params->packed_filter = g_try_new0 (gint16, n_values);
+  params->packed_filter = g_try_new0 (gint8, n_values);
   if (params->packed_filter == NULL)
     return 0;
   for (gsize c0 = 0; c0 < rows; c0 += CHANNEL_BLOCK)
     {
       gsize width = (gsize) block_width (params, (int) c0);
-      gint16 *block = params->packed_filter + c0 * 2 * pairs;
+      gint8 *block = params->packed_filter + block_offset (params, (int) c0);
 
       for (gsize j = 0; j < width && c0 + j < (gsize) w->out_c; j++)
         for (gsize k = 0; k < depth; k++)
@@ -222,7 +235,7 @@ tile_portable (const BitlensConvParams *params,
                int                      n_store)
 {
   const BitlensRequantizeLanes *lanes = &params->requantize_lanes;
-  const gint16 *block = params->packed_filter + (gsize) c0 * params->packed_depth;
+  const gint8 *block = params->packed_filter + block_offset (params, c0);
   int pairs = params->packed_depth / 2;
 
   for (int i = 0; i < mr; i++)
@@ -233,7 +246,7 @@ tile_portable (const BitlensConvParams *params,
         acc[j] = j < width ? lanes->start[c0 + j] : 0;
       for (int p = 0; p < pairs; p++)
         {
-          const gint16 *row = block + (gsize) p * width * 2;
+          const gint8 *row = block + (gsize) p * width * 2;
           gint32 x0 = patches[i][2 * p], x1 = patches[i][2 * p + 1];
 
           /* Unsigned arithmetic: the int32 sums wrap exactly as the reference's. */
@@ -246,6 +259,14 @@ tile_portable (const BitlensConvParams *params,
 }
 
 #ifdef BITLENS_REQUANTIZE_HAVE_AVX2
+/* 16 filter values (8 channels' pairs) widened to int16. */
+__attribute__((target("avx2")))
+static inline __m256i
+widen_filter_avx2 (const gint8 *values)
+{
+  return _mm256_cvtepi8_epi16 (_mm_loadu_si128 ((const __m128i *) values));
+}
+
 __attribute__((target("avx2")))
 static inline __m256i
 broadcast_pair (const gint16 *patch)
@@ -256,7 +277,44 @@ broadcast_pair (const gint16 *patch)
   return _mm256_set1_epi32 (pair);
 }
 
-/* @mr (1..4) and @nv (1 or 2 vectors of 8 channels) are constants after inlining. */
+/* Requantizes and stores a pixel's accumulators @low and @high (@nv of them). */
+__attribute__((target("avx2"), always_inline))
+static inline void
+tile_store_avx2 (const BitlensConvParams *params,
+                 gint8                   *out,
+                 int                      c0,
+                 int                      n_store,
+                 __m256i                  low,
+                 __m256i                  high,
+                 const int                nv)
+{
+  const BitlensRequantizeLanes *lanes = &params->requantize_lanes;
+
+  low = bitlens_requantize_lanes_avx2 (lanes, &params->requantize, c0, low);
+  if (nv == 2)
+    {
+      __m128i bytes;
+
+      high = bitlens_requantize_lanes_avx2 (lanes, &params->requantize, c0 + 8, high);
+      bytes = bitlens_pack16_int8_avx2 (low, high);
+      if (n_store == 16)
+        _mm_storeu_si128 ((__m128i *) (out + c0), bytes);
+      else
+        {
+          gint8 tmp[16];
+          _mm_storeu_si128 ((__m128i *) tmp, bytes);
+          memcpy (out + c0, tmp, n_store);
+        }
+    }
+  else if (n_store == 8)
+    _mm_storel_epi64 ((__m128i *) (out + c0), bitlens_pack8_int8_avx2 (low));
+  else
+    bitlens_store_partial_int8 (out + c0, bitlens_pack8_int8_avx2 (low), n_store);
+}
+
+/* @mr (1..4) and @nv (1 or 2 vectors of 8 channels) are constants after inlining. The
+ * accumulators are named variables: GCC keeps those in registers across the loop, where
+ * an array of them got copies and spills. */
 __attribute__((target("avx2"), always_inline))
 static inline void
 tile_avx2_fixed (const BitlensConvParams *params,
@@ -268,57 +326,45 @@ tile_avx2_fixed (const BitlensConvParams *params,
                  const int                nv)
 {
   const BitlensRequantizeLanes *lanes = &params->requantize_lanes;
-  const gint16 *block = params->packed_filter + (gsize) c0 * params->packed_depth;
+  const gint8 *row = params->packed_filter + block_offset (params, c0);
+  const gint16 *x0 = patches[0];
+  const gint16 *x1 = mr > 1 ? patches[1] : x0;
+  const gint16 *x2 = mr > 2 ? patches[2] : x0;
+  const gint16 *x3 = mr > 3 ? patches[3] : x0;
   int pairs = params->packed_depth / 2;
-  __m256i acc[PIXEL_BLOCK][2];
+  __m256i start0 = _mm256_loadu_si256 ((const __m256i *) (lanes->start + c0));
+  __m256i start1 = nv == 2 ? _mm256_loadu_si256 ((const __m256i *) (lanes->start + c0 + 8)) : start0;
+  __m256i a00 = start0, a01 = start1, a10 = start0, a11 = start1;
+  __m256i a20 = start0, a21 = start1, a30 = start0, a31 = start1;
 
-#pragma GCC unroll 4
-  for (int i = 0; i < mr; i++)
-#pragma GCC unroll 2
-    for (int v = 0; v < nv; v++)
-      acc[i][v] = _mm256_loadu_si256 ((const __m256i *) (lanes->start + c0 + 8 * v));
-
-  for (int p = 0; p < pairs; p++)
+  for (int p = 0; p < pairs; p++, row += nv * 16)
     {
-      const gint16 *row = block + (gsize) p * nv * 16;
-      __m256i f0 = _mm256_loadu_si256 ((const __m256i *) row);
-      __m256i f1 = nv == 2 ? _mm256_loadu_si256 ((const __m256i *) (row + 16)) : f0;
+      __m256i f0 = widen_filter_avx2 (row);
+      __m256i f1 = nv == 2 ? widen_filter_avx2 (row + 16) : f0;
+      __m256i x;
 
-#pragma GCC unroll 4
-      for (int i = 0; i < mr; i++)
-        {
-          __m256i x = broadcast_pair (patches[i] + 2 * p);
-
-          acc[i][0] = _mm256_add_epi32 (acc[i][0], _mm256_madd_epi16 (x, f0));
-          if (nv == 2)
-            acc[i][1] = _mm256_add_epi32 (acc[i][1], _mm256_madd_epi16 (x, f1));
+#define BITLENS_TILE_PIXEL(i)                                                   \
+      if (mr > i)                                                               \
+        {                                                                       \
+          x = broadcast_pair (x##i + 2 * p);                                    \
+          a##i##0 = _mm256_add_epi32 (a##i##0, _mm256_madd_epi16 (x, f0));      \
+          if (nv == 2)                                                          \
+            a##i##1 = _mm256_add_epi32 (a##i##1, _mm256_madd_epi16 (x, f1));    \
         }
+      BITLENS_TILE_PIXEL (0)
+      BITLENS_TILE_PIXEL (1)
+      BITLENS_TILE_PIXEL (2)
+      BITLENS_TILE_PIXEL (3)
+#undef BITLENS_TILE_PIXEL
     }
 
-#pragma GCC unroll 4
-  for (int i = 0; i < mr; i++)
-    {
-      __m256i low = bitlens_requantize_lanes_avx2 (lanes, &params->requantize, c0, acc[i][0]);
-
-      if (nv == 2)
-        {
-          __m256i high = bitlens_requantize_lanes_avx2 (lanes, &params->requantize, c0 + 8, acc[i][1]);
-          __m128i bytes = bitlens_pack16_int8_avx2 (low, high);
-
-          if (n_store == 16)
-            _mm_storeu_si128 ((__m128i *) (outs[i] + c0), bytes);
-          else
-            {
-              gint8 tmp[16];
-              _mm_storeu_si128 ((__m128i *) tmp, bytes);
-              memcpy (outs[i] + c0, tmp, n_store);
-            }
-        }
-      else if (n_store == 8)
-        _mm_storel_epi64 ((__m128i *) (outs[i] + c0), bitlens_pack8_int8_avx2 (low));
-      else
-        bitlens_store_partial_int8 (outs[i] + c0, bitlens_pack8_int8_avx2 (low), n_store);
-    }
+  tile_store_avx2 (params, outs[0], c0, n_store, a00, a01, nv);
+  if (mr > 1)
+    tile_store_avx2 (params, outs[1], c0, n_store, a10, a11, nv);
+  if (mr > 2)
+    tile_store_avx2 (params, outs[2], c0, n_store, a20, a21, nv);
+  if (mr > 3)
+    tile_store_avx2 (params, outs[3], c0, n_store, a30, a31, nv);
 }
 
 __attribute__((target("avx2")))
@@ -345,15 +391,24 @@ tile_avx2 (const BitlensConvParams *params,
 }
 #endif
 
-void
-bitlens_conv_2d_eval_optimized (const BitlensKernelCall *call)
+static gboolean
+is_pointwise (const BitlensConvParams *params)
+{
+  const BitlensWindow *w = &params->window;
+
+  return w->filter_h == 1 && w->filter_w == 1 && w->pad_top == 0 && w->pad_left == 0;
+}
+
+/* The GEMM over call->region. */
+static void
+run_gemm (const BitlensKernelCall *call)
 {
   const BitlensConvParams *params = call->op->prepared;
   const BitlensWindow *w = &params->window;
   const BitlensRegion *region = &call->region;
   const gint8 *input = call->inputs[0];
   gint8 *output = call->outputs[0];
-  gboolean pointwise = w->filter_h == 1 && w->filter_w == 1 && w->pad_top == 0 && w->pad_left == 0;
+  gboolean pointwise = is_pointwise (params);
   int region_w = region->x1 - region->x0;
   int chunk = chunk_pixels (params);
   gsize stride, pixels_per_batch, n_pixels;
@@ -362,16 +417,6 @@ bitlens_conv_2d_eval_optimized (const BitlensKernelCall *call)
   WidenFunc widen = widen_baseline;
   TileFunc tile = tile_portable;
 
-  if (params->type == BITLENS_TYPE_FLOAT32)
-    {
-      bitlens_conv_2d_eval_float_optimized (call);
-      return;
-    }
-  if (params->packed_filter == NULL)
-    {
-      bitlens_conv_2d_eval_reference (call);
-      return;
-    }
   bitlens_region_assert_inside (region, w->out_h, w->out_w);
   g_assert (call->scratch != NULL);
 
@@ -430,4 +475,17 @@ bitlens_conv_2d_eval_optimized (const BitlensKernelCall *call)
             }
         }
     }
+}
+
+void
+bitlens_conv_2d_eval_optimized (const BitlensKernelCall *call)
+{
+  const BitlensConvParams *params = call->op->prepared;
+
+  if (params->type == BITLENS_TYPE_FLOAT32)
+    bitlens_conv_2d_eval_float_optimized (call);
+  else if (params->packed_filter == NULL)
+    bitlens_conv_2d_eval_reference (call);
+  else
+    run_gemm (call);
 }

@@ -19,12 +19,13 @@ typedef struct
   float              act_min, act_max;    /* float32 */
 
   /* The optimized int8 path (NULL when it does not apply: float, groups > 1, a filter
-   * or bias that is not constant): the filter widened to int16 in blocks of 16 output
-   * channels (8 for a last block of at most 8), each [packed_depth / 2][channels][2],
+   * or bias that is not constant): the filter in blocks of 16 output channels (8 for a
+   * last block of at most 8), each [packed_depth / 2][channels][2] (blocks 64 bytes
+   * apart, see conv-optimized.c),
    * packed_depth = Kh*Kw*I rounded up to even (zero beyond), channels zero beyond out_c
    * up to packed_rows (out_c rounded up to 8); and the requantization in vector lanes,
    * starting from the bias (conv-optimized.c). */
-  gint16            *packed_filter;
+  gint8             *packed_filter;
   int                packed_depth;
   int                packed_rows;
   BitlensRequantizeLanes requantize_lanes;
