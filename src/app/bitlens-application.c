@@ -177,14 +177,16 @@ bitlens_application_command_line (GApplication            *application,
   g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_object_unref);
   g_auto(GStrv) arguments = NULL;
   const char *compare = NULL;
+  const char *spec = NULL;
   BitlensWindow *window;
 
   if (g_variant_dict_lookup (options, G_OPTION_REMAINING, "^aay", &arguments) && arguments != NULL)
     for (guint i = 0; arguments[i] != NULL; i++)
       g_ptr_array_add (files, g_application_command_line_create_file_for_arg (command_line, arguments[i]));
   g_variant_dict_lookup (options, "compare", "^&ay", &compare);
+  g_variant_dict_lookup (options, "spec", "^&ay", &spec);
 
-  window = files->len > 0 || compare != NULL ? get_window_for_files (self) : get_active_window (self);
+  window = files->len > 0 || compare != NULL || spec != NULL ? get_window_for_files (self) : get_active_window (self);
   gtk_window_present (GTK_WINDOW (window));
   if (files->len > 0)
     bitlens_window_open_files (window, (GFile **) files->pdata, files->len);
@@ -192,6 +194,11 @@ bitlens_application_command_line (GApplication            *application,
     {
       g_autoptr(GFile) model_b = g_application_command_line_create_file_for_arg (command_line, compare);
       bitlens_window_open_compare_model (window, model_b);
+    }
+  if (spec != NULL)
+    {
+      g_autoptr(GFile) spec_file = g_application_command_line_create_file_for_arg (command_line, spec);
+      bitlens_window_open_spec (window, spec_file);
     }
   return 0;
 }
@@ -222,6 +229,8 @@ bitlens_application_class_init (BitlensApplicationClass *klass)
 static const GOptionEntry option_entries[] = {
   { "compare", 'c', G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, NULL,
     N_("Compare with a second model"), N_("MODEL") },
+  { "spec", 's', G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, NULL,
+    N_("Run the data unit tests of a spec (a key file) on the model"), N_("SPEC") },
   { G_OPTION_REMAINING, 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME_ARRAY, NULL,
     NULL, N_("MODEL [IMAGE|FOLDER…]") },
   { NULL }

@@ -19,6 +19,9 @@ struct _BitlensBrowser
   GtkDropDown          *sort_dropdown;
   GtkListView          *list_view;
   GtkLabel             *summary_label;
+  GtkRevealer          *slice_revealer;
+  GtkLabel             *slice_label;
+  GtkToggleButton      *slice_whole_button;
 
   /* owned */
   GtkFilterListModel   *filter_model;
@@ -26,6 +29,13 @@ struct _BitlensBrowser
   GtkSingleSelection   *selection;
   GtkCustomFilter      *filter;
   GtkCustomSorter      *sorter;
+
+  /* the active slice: its failures (item -> rank from 1) and members (set), or NULL */
+  char                 *slice_name;
+  char                 *slice_description;
+  GHashTable           *slice_failures;
+  GHashTable           *slice_members;
+  gboolean              slice_whole;
 
   BitlensBrowserFilter  filter_kind;
   BitlensBrowserSort    sort_kind;
@@ -38,6 +48,7 @@ G_DEFINE_FINAL_TYPE (BitlensBrowser, bitlens_browser, GTK_TYPE_WIDGET)
 enum {
   PROP_0,
   PROP_SELECTED_ITEM,
+  PROP_SLICE,
   N_PROPS
 };
 
@@ -51,6 +62,10 @@ item_matches (gpointer item,
   BitlensImageItem *image_item = item;
   BitlensOutcome outcome = bitlens_image_item_get_outcome (image_item, BITLENS_SLOT_A, self->threshold);
   BitlensOutcome outcome_b = bitlens_image_item_get_outcome (image_item, BITLENS_SLOT_B, self->threshold);
+
+  if (self->slice_name != NULL
+      && !g_hash_table_contains (self->slice_whole ? self->slice_members : self->slice_failures, item))
+    return FALSE;
 
   switch (self->filter_kind)
     {
@@ -96,6 +111,18 @@ compare_items (gconstpointer a,
                                           bitlens_image_item_get_score (item_b, BITLENS_SLOT_A));
       break;
     case BITLENS_BROWSER_SORT_MISTAKE_CONFIDENCE:
+      /* A slice's failures in the core's order, before the rest of the slice. */
+      if (self->slice_name != NULL)
+        {
+          guint rank_a = GPOINTER_TO_UINT (g_hash_table_lookup (self->slice_failures, item_a));
+          guint rank_b = GPOINTER_TO_UINT (g_hash_table_lookup (self->slice_failures, item_b));
+
+          if (rank_a != 0 || rank_b != 0)
+            {
+              order = rank_a == 0 ? 1 : rank_b == 0 ? -1 : (rank_a > rank_b) - (rank_a < rank_b);
+              break;
+            }
+        }
       order = compare_doubles_descending (bitlens_image_item_get_mistake_confidence (item_a, BITLENS_SLOT_A, self->threshold),
                                           bitlens_image_item_get_mistake_confidence (item_b, BITLENS_SLOT_A, self->threshold));
       break;
@@ -145,6 +172,49 @@ update_summary (BitlensBrowser *self)
     /* Translators: "300 images, 41 failures" */
     text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s, %u failure", "%s, %u failures", n_failures), images, n_failures);
   gtk_label_set_label (self->summary_label, text);
+}
+
+static void
+update_slice_bar (BitlensBrowser *self)
+{
+  g_autofree char *text = NULL;
+  guint n;
+
+  gtk_revealer_set_reveal_child (self->slice_revealer, self->slice_name != NULL);
+  if (self->slice_name == NULL)
+    return;
+  if (self->slice_whole)
+    {
+      n = g_hash_table_size (self->slice_members);
+      /* Translators: a slice of a data unit test and how many images it holds */
+      text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Slice %s: %u image", "Slice %s: %u images", n),
+                              self->slice_name, n);
+    }
+  else
+    {
+      n = g_hash_table_size (self->slice_failures);
+      /* Translators: a slice of a data unit test and how many of its images the model got wrong */
+      text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Slice %s: %u failure", "Slice %s: %u failures", n),
+                              self->slice_name, n);
+    }
+  gtk_label_set_label (self->slice_label, text);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->slice_label), self->slice_description);
+  if (gtk_toggle_button_get_active (self->slice_whole_button) != self->slice_whole)
+    gtk_toggle_button_set_active (self->slice_whole_button, self->slice_whole);
+}
+
+static void
+on_slice_clear_clicked (GtkButton      *button,
+                        BitlensBrowser *self)
+{
+  bitlens_browser_set_slice (self, NULL, NULL, NULL, NULL);
+}
+
+static void
+on_slice_whole_toggled (GtkToggleButton *button,
+                        BitlensBrowser  *self)
+{
+  bitlens_browser_set_slice_whole (self, gtk_toggle_button_get_active (button));
 }
 
 static void
@@ -330,6 +400,9 @@ bitlens_browser_get_property (GObject    *object,
     case PROP_SELECTED_ITEM:
       g_value_set_object (value, bitlens_browser_get_selected_item (self));
       break;
+    case PROP_SLICE:
+      g_value_set_string (value, self->slice_name);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -352,6 +425,10 @@ bitlens_browser_dispose (GObject *object)
   g_clear_object (&self->filter_model);
   g_clear_object (&self->filter);
   g_clear_object (&self->sorter);
+  g_clear_pointer (&self->slice_name, g_free);
+  g_clear_pointer (&self->slice_description, g_free);
+  g_clear_pointer (&self->slice_failures, g_hash_table_unref);
+  g_clear_pointer (&self->slice_members, g_hash_table_unref);
 
   G_OBJECT_CLASS (bitlens_browser_parent_class)->dispose (object);
 }
@@ -368,6 +445,9 @@ bitlens_browser_class_init (BitlensBrowserClass *klass)
   properties[PROP_SELECTED_ITEM] =
     g_param_spec_object ("selected-item", NULL, NULL, BITLENS_TYPE_IMAGE_ITEM,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SLICE] =
+    g_param_spec_string ("slice", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/bitlens/Bitlens/ui/bitlens-browser.ui");
@@ -376,6 +456,11 @@ bitlens_browser_class_init (BitlensBrowserClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BitlensBrowser, sort_dropdown);
   gtk_widget_class_bind_template_child (widget_class, BitlensBrowser, list_view);
   gtk_widget_class_bind_template_child (widget_class, BitlensBrowser, summary_label);
+  gtk_widget_class_bind_template_child (widget_class, BitlensBrowser, slice_revealer);
+  gtk_widget_class_bind_template_child (widget_class, BitlensBrowser, slice_label);
+  gtk_widget_class_bind_template_child (widget_class, BitlensBrowser, slice_whole_button);
+  gtk_widget_class_bind_template_callback (widget_class, on_slice_clear_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_slice_whole_toggled);
   gtk_widget_class_bind_template_callback (widget_class, on_filter_selected);
   gtk_widget_class_bind_template_callback (widget_class, on_sort_selected);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
@@ -408,6 +493,18 @@ bitlens_browser_init (BitlensBrowser *self)
   update_summary (self);
 }
 
+/* Items replaced (another dataset): the slice named the old ones. */
+static void
+on_slice_items_changed (GListModel     *model,
+                        guint           position,
+                        guint           removed,
+                        guint           added,
+                        BitlensBrowser *self)
+{
+  if (removed > 0 && self->slice_name != NULL)
+    bitlens_browser_set_slice (self, NULL, NULL, NULL, NULL);
+}
+
 void
 bitlens_browser_set_items (BitlensBrowser *self,
                            GListModel     *items)
@@ -416,6 +513,8 @@ bitlens_browser_set_items (BitlensBrowser *self,
 
   gtk_filter_list_model_set_model (self->filter_model, items);
   update_summary (self);
+  /* A slice holds the items it was made of. */
+  g_signal_connect_object (items, "items-changed", G_CALLBACK (on_slice_items_changed), self, 0);
 }
 
 GListModel *
@@ -522,4 +621,68 @@ bitlens_browser_refresh (BitlensBrowser *self)
   gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
   gtk_sorter_changed (GTK_SORTER (self->sorter), GTK_SORTER_CHANGE_DIFFERENT);
   update_summary (self);
+}
+
+static GHashTable *
+rank_items (GPtrArray *items)
+{
+  GHashTable *ranks = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref, NULL);
+
+  for (guint i = 0; items != NULL && i < items->len; i++)
+    if (!g_hash_table_contains (ranks, g_ptr_array_index (items, i)))
+      g_hash_table_insert (ranks, g_object_ref (g_ptr_array_index (items, i)), GUINT_TO_POINTER (i + 1));
+  return ranks;
+}
+
+void
+bitlens_browser_set_slice (BitlensBrowser *self,
+                           const char     *name,
+                           const char     *description,
+                           GPtrArray      *failures,
+                           GPtrArray      *members)
+{
+  g_return_if_fail (BITLENS_IS_BROWSER (self));
+
+  if (name == NULL && self->slice_name == NULL)
+    return;
+  g_clear_pointer (&self->slice_failures, g_hash_table_unref);
+  g_clear_pointer (&self->slice_members, g_hash_table_unref);
+  g_free (self->slice_name);
+  g_free (self->slice_description);
+  self->slice_name = g_strdup (name);
+  self->slice_description = g_strdup (description);
+  self->slice_whole = FALSE;
+  if (name != NULL)
+    {
+      self->slice_failures = rank_items (failures);
+      self->slice_members = rank_items (members);
+      /* Failures are part of the slice even when the caller listed the members apart. */
+      for (guint i = 0; failures != NULL && i < failures->len; i++)
+        if (!g_hash_table_contains (self->slice_members, g_ptr_array_index (failures, i)))
+          g_hash_table_insert (self->slice_members, g_object_ref (g_ptr_array_index (failures, i)), NULL);
+    }
+  update_slice_bar (self);
+  bitlens_browser_refresh (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SLICE]);
+}
+
+const char *
+bitlens_browser_get_slice (BitlensBrowser *self)
+{
+  g_return_val_if_fail (BITLENS_IS_BROWSER (self), NULL);
+  return self->slice_name;
+}
+
+void
+bitlens_browser_set_slice_whole (BitlensBrowser *self,
+                                 gboolean        whole)
+{
+  g_return_if_fail (BITLENS_IS_BROWSER (self));
+
+  whole = !!whole;
+  if (self->slice_name == NULL || self->slice_whole == whole)
+    return;
+  self->slice_whole = whole;
+  update_slice_bar (self);
+  bitlens_browser_refresh (self);
 }

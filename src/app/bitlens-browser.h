@@ -51,5 +51,19 @@ void              bitlens_browser_set_comparing      (BitlensBrowser       *self
                                                       gboolean              comparing);
 /* Scores or labels changed: filter, sort and count again. */
 void              bitlens_browser_refresh            (BitlensBrowser       *self);
+/* Narrows the list to a slice of a labelled dataset, as the core computed it: its failures
+ * (`failures`, items in the core's order, most confident mistake first), or every item of
+ * the slice (`members`) once the whole slice is asked for. The filter above still applies;
+ * sorting by the worst mistakes keeps the core's order. `name` NULL clears the slice. */
+void              bitlens_browser_set_slice          (BitlensBrowser       *self,
+                                                      const char           *name,
+                                                      const char           *description,
+                                                      GPtrArray            *failures,
+                                                      GPtrArray            *members);
+/* The active slice's name, or NULL. */
+const char       *bitlens_browser_get_slice          (BitlensBrowser       *self);
+/* TRUE: every item of the slice; FALSE: its failures. */
+void              bitlens_browser_set_slice_whole    (BitlensBrowser       *self,
+                                                      gboolean              whole);
 
 G_END_DECLS

@@ -17,6 +17,7 @@ typedef enum
   CHOOSE_FOLDER,
   CHOOSE_EXPORT_IMAGE,
   CHOOSE_EXPORT_FOLDER,
+  CHOOSE_SPEC,
 } ChooserPurpose;
 
 static void
@@ -38,7 +39,9 @@ add_filter (GtkFileChooser *chooser,
 static const char *model_patterns[] = { "*.tflite", "*.TFLITE", NULL };
 static const char *image_mime_types[] = { "image/png", "image/jpeg", NULL };
 static const char *image_patterns[] = { "*.png", "*.jpg", "*.jpeg", "*.PNG", "*.JPG", "*.JPEG", NULL };
-static const char *any_patterns[] = { "*.tflite", "*.png", "*.jpg", "*.jpeg", "*.PNG", "*.JPG", "*.JPEG", NULL };
+static const char *any_patterns[] = { "*.tflite", "*.png", "*.jpg", "*.jpeg", "*.PNG", "*.JPG", "*.JPEG", "*.spec", NULL };
+static const char *spec_patterns[] = { "*.spec", "*.SPEC", NULL };
+static const char *all_patterns[] = { "*", NULL };
 
 static void
 on_chooser_response (GtkNativeDialog *dialog,
@@ -94,6 +97,9 @@ on_chooser_response (GtkNativeDialog *dialog,
       if (path != NULL)
         bitlens_window_export_shown_items (self, path);
       break;
+    case CHOOSE_SPEC:
+      bitlens_window_open_spec (self, file);
+      break;
     default:
       g_assert_not_reached ();
     }
@@ -141,6 +147,9 @@ choose (BitlensWindow  *self,
       action = GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER;
       accept = _("_Export");
       break;
+    case CHOOSE_SPEC:
+      title = _("Open Data Unit Tests");
+      break;
     default:
       g_assert_not_reached ();
     }
@@ -157,6 +166,11 @@ choose (BitlensWindow  *self,
       add_filter (chooser, _("Models and images"), any_patterns, NULL);
       add_filter (chooser, _("Models (.tflite)"), model_patterns, NULL);
       add_filter (chooser, _("Images (PNG, JPEG)"), image_patterns, image_mime_types);
+      add_filter (chooser, _("Data unit tests (.spec)"), spec_patterns, NULL);
+      break;
+    case CHOOSE_SPEC:
+      add_filter (chooser, _("Data unit tests (.spec)"), spec_patterns, NULL);
+      add_filter (chooser, _("All files"), all_patterns, NULL);
       break;
     case CHOOSE_MODEL:
     case CHOOSE_COMPARE_MODEL:
@@ -211,6 +225,8 @@ open_action (GtkWidget  *widget,
     choose (self, CHOOSE_EXPORT_IMAGE);
   else if (g_str_equal (action_name, "win.export-batch"))
     choose (self, CHOOSE_EXPORT_FOLDER);
+  else if (g_str_equal (action_name, "win.open-spec"))
+    choose (self, CHOOSE_SPEC);
   else
     g_assert_not_reached ();
 }
@@ -264,6 +280,12 @@ view_action (GtkWidget  *widget,
     bitlens_window_cancel_jobs (self);
   else if (g_str_equal (action_name, "win.compute-saliency"))
     bitlens_window_compute_saliency (self, TRUE);
+  else if (g_str_equal (action_name, "win.run-spec"))
+    bitlens_window_run_spec (self);
+  else if (g_str_equal (action_name, "win.close-spec"))
+    bitlens_window_close_spec (self);
+  else if (g_str_equal (action_name, "win.show-statistics"))
+    bitlens_window_show_statistics (self);
   else if (g_str_equal (action_name, "win.show-failures"))
     {
       adw_flap_set_reveal_flap (self->flap, TRUE);
@@ -279,11 +301,12 @@ bitlens_window_class_add_actions (GtkWidgetClass *widget_class)
 {
   static const char *open_actions[] = {
     "win.open", "win.open-model", "win.open-compare-model", "win.open-images", "win.open-folder",
-    "win.export-image", "win.export-batch",
+    "win.export-image", "win.export-batch", "win.open-spec",
   };
   static const char *view_actions[] = {
     "win.zoom-in", "win.zoom-out", "win.zoom-fit", "win.next-image", "win.previous-image",
     "win.show-browser", "win.cancel", "win.compute-saliency", "win.show-failures",
+    "win.run-spec", "win.close-spec", "win.show-statistics",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (open_actions); i++)
@@ -344,4 +367,7 @@ bitlens_window_update_actions (BitlensWindow *self)
   gtk_widget_action_set_enabled (widget, "win.show-browser", has_items);
   gtk_widget_action_set_enabled (widget, "win.show-failures", has_items && has_model);
   gtk_widget_action_set_enabled (widget, "win.cancel", self->jobs->len > 0);
+  gtk_widget_action_set_enabled (widget, "win.run-spec", bitlens_window_has_spec (self));
+  gtk_widget_action_set_enabled (widget, "win.close-spec", bitlens_window_has_spec (self));
+  gtk_widget_action_set_enabled (widget, "win.show-statistics", has_model && self->dataset != NULL);
 }

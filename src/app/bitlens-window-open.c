@@ -49,6 +49,7 @@ bitlens_window_load_model (BitlensWindow *self,
 
   if (slot == BITLENS_SLOT_B)
     bitlens_window_set_comparing (self, TRUE);
+  bitlens_window_datatests_models_changed (self);
   bitlens_window_start_scoring (self);
   bitlens_window_compute_saliency (self, FALSE);
   bitlens_window_update_main_page (self);
@@ -68,10 +69,10 @@ bitlens_window_open_compare_model (BitlensWindow *self,
     bitlens_window_load_model (self, BITLENS_SLOT_B, file);
 }
 
-static void
-set_items (BitlensWindow   *self,
-           GPtrArray       *items,
-           BitlensDataset  *dataset)
+void
+bitlens_window_set_items (BitlensWindow   *self,
+                          GPtrArray       *items,
+                          BitlensDataset  *dataset)
 {
   g_clear_pointer (&self->dataset, bitlens_dataset_unref);
   if (dataset != NULL)
@@ -86,6 +87,22 @@ set_items (BitlensWindow   *self,
   bitlens_browser_refresh (self->browser);
   if (items->len > 0)
     bitlens_browser_select_position (self->browser, 0);
+}
+
+/* One item per dataset item, in the dataset's order. */
+GPtrArray *
+bitlens_window_items_from_dataset (BitlensDataset *dataset)
+{
+  GPtrArray *items = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < bitlens_dataset_get_n_items (dataset); i++)
+    {
+      const BitlensDatasetItem *item = bitlens_dataset_get_item (dataset, i);
+      g_autoptr(GFile) file = g_file_new_for_path (item->path);
+
+      g_ptr_array_add (items, bitlens_image_item_new (file, item->label));
+    }
+  return items;
 }
 
 static gboolean
@@ -156,20 +173,14 @@ on_dataset_loaded (GObject      *source,
   GFile *folder_ref = load->folder;
   g_autoptr(GError) error = NULL;
   g_autoptr(BitlensDataset) dataset = bitlens_dataset_load_finish (result, &error);
-  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) items = NULL;
 
   if (bitlens_error_is_cancellation (error) || self->disposed)
     return;
 
   if (dataset != NULL)
     {
-      for (guint i = 0; i < bitlens_dataset_get_n_items (dataset); i++)
-        {
-          const BitlensDatasetItem *item = bitlens_dataset_get_item (dataset, i);
-          g_autoptr(GFile) file = g_file_new_for_path (item->path);
-
-          g_ptr_array_add (items, bitlens_image_item_new (file, item->label));
-        }
+      items = bitlens_window_items_from_dataset (dataset);
       if (bitlens_dataset_get_n_problems (dataset) > 0)
         {
           g_autofree char *first = bitlens_dataset_problem_to_string (bitlens_dataset_get_problem (dataset, 0));
@@ -181,11 +192,12 @@ on_dataset_loaded (GObject      *source,
                                      n, first);
           bitlens_window_show_error (self, message, NULL);
         }
-      set_items (self, items, bitlens_dataset_get_n_items (dataset) > 0 ? dataset : NULL);
+      bitlens_window_set_items (self, items, bitlens_dataset_get_n_items (dataset) > 0 ? dataset : NULL);
       return;
     }
 
   /* Not a labelled dataset: an unlabelled folder of images. */
+  items = g_ptr_array_new_with_free_func (g_object_unref);
   {
     g_autoptr(GError) list_error = NULL;
     g_autoptr(GPtrArray) files = list_folder_images (folder_ref, &list_error);
@@ -200,7 +212,7 @@ on_dataset_loaded (GObject      *source,
       }
     for (guint i = 0; i < files->len; i++)
       g_ptr_array_add (items, bitlens_image_item_new (g_ptr_array_index (files, i), BITLENS_LABEL_UNKNOWN));
-    set_items (self, items, NULL);
+    bitlens_window_set_items (self, items, NULL);
   }
 }
 
@@ -244,7 +256,7 @@ bitlens_window_add_images (BitlensWindow  *self,
       if (n_files == 1)
         bitlens_window_add_recent (files[i], "image/png");
     }
-  set_items (self, items, NULL);
+  bitlens_window_set_items (self, items, NULL);
 }
 
 void
@@ -255,6 +267,7 @@ bitlens_window_open_files (BitlensWindow  *self,
   g_autoptr(GPtrArray) models = g_ptr_array_new ();
   g_autoptr(GPtrArray) folders = g_ptr_array_new ();
   g_autoptr(GPtrArray) images = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) specs = g_ptr_array_new ();
 
   g_return_if_fail (BITLENS_IS_WINDOW (self));
 
@@ -273,6 +286,8 @@ bitlens_window_open_files (BitlensWindow  *self,
         g_ptr_array_add (folders, files[i]);
       else if (g_str_has_suffix (lower, ".tflite"))
         g_ptr_array_add (models, files[i]);
+      else if (bitlens_window_file_is_spec (files[i]))
+        g_ptr_array_add (specs, files[i]);
       else
         g_ptr_array_add (images, g_object_ref (files[i]));
     }
@@ -283,6 +298,9 @@ bitlens_window_open_files (BitlensWindow  *self,
     bitlens_window_load_model (self, BITLENS_SLOT_B, g_ptr_array_index (models, 1));
   if (models->len > 2)
     bitlens_window_show_message (self, _("Two models can be compared at a time: the others were not opened"));
+  /* After the models: a spec tests the open model. */
+  if (specs->len > 0)
+    bitlens_window_open_spec (self, g_ptr_array_index (specs, 0));
 
   if (folders->len == 1 && images->len == 0)
     bitlens_window_open_folder (self, g_ptr_array_index (folders, 0));

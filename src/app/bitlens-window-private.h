@@ -8,6 +8,7 @@
 
 #include "bitlens-browser.h"
 #include "bitlens-colorbar.h"
+#include "bitlens-datatest-panel.h"
 #include "bitlens-image-view.h"
 #include "bitlens-prediction-panel.h"
 #include "bitlens-saliency-panel.h"
@@ -51,6 +52,7 @@ struct _BitlensWindow
   GtkRevealer            *progress_revealer;
   GtkLabel               *progress_label;
   GtkProgressBar         *progress_bar;
+  BitlensDatatestPanel   *datatest_panel;
 
   /* owned */
   GSettings              *settings;
@@ -69,6 +71,7 @@ struct _BitlensWindow
   GCancellable           *image_cancellable;
   GCancellable           *saliency_cancellables[BITLENS_N_SLOTS];
   char                   *last_message;     /* the last toast, for tests */
+  struct _BitlensWindowDatatests *datatests;   /* bitlens-window-datatests.c */
   guint                   refresh_source;
   gboolean                comparing;
   gboolean                disposed;         /* async results that arrive later are dropped */
@@ -83,6 +86,8 @@ typedef struct
   BitlensWindow    *self;
   BitlensWindowJob *job;
 } BitlensJobContext;
+
+typedef struct _BitlensWindowDatatests BitlensWindowDatatests;
 
 /* bitlens-window.c */
 void              bitlens_window_schedule_browser_refresh (BitlensWindow *self);
@@ -101,6 +106,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (BitlensJobContext, bitlens_job_context_unref)
 
 /* bitlens-window-scoring.c */
 GPtrArray        *bitlens_window_get_item_array       (BitlensWindow      *self);
+void              bitlens_window_cache_score          (BitlensWindow      *self,
+                                                       BitlensSlot         slot,
+                                                       BitlensImageItem   *item,
+                                                       double              score);
 void              bitlens_window_start_scoring        (BitlensWindow      *self);
 
 /* bitlens-window-view.c */
@@ -129,6 +138,10 @@ void              bitlens_window_load_model           (BitlensWindow      *self,
                                                        GFile              *file);
 void              bitlens_window_open_folder          (BitlensWindow      *self,
                                                        GFile              *folder);
+void              bitlens_window_set_items            (BitlensWindow      *self,
+                                                       GPtrArray          *items,
+                                                       BitlensDataset     *dataset);
+GPtrArray        *bitlens_window_items_from_dataset   (BitlensDataset     *dataset);
 void              bitlens_window_add_images           (BitlensWindow      *self,
                                                        GFile             **files,
                                                        guint               n_files);
@@ -149,6 +162,17 @@ void              bitlens_window_fill_export_info     (BitlensWindow      *self,
                                                        BitlensSaliencyParams *params,
                                                        BitlensRenderOptions *render,
                                                        BitlensExportInfo  *info);
+
+/* bitlens-window-datatests.c */
+void              bitlens_window_init_datatests       (BitlensWindow      *self);
+void              bitlens_window_dispose_datatests    (BitlensWindow      *self);
+gboolean          bitlens_window_file_is_spec         (GFile              *file);
+void              bitlens_window_datatests_models_changed (BitlensWindow  *self);
+void              bitlens_window_show_test_slice      (BitlensWindow      *self,
+                                                       guint               index);
+
+/* bitlens-window-statistics.c */
+void              bitlens_window_show_statistics      (BitlensWindow      *self);
 
 /* bitlens-window-actions.c */
 void              bitlens_window_class_add_actions    (GtkWidgetClass     *widget_class);

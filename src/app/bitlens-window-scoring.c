@@ -48,6 +48,17 @@ apply_cached_score (BitlensWindow    *self,
   return TRUE;
 }
 
+/* A score computed elsewhere (the data unit tests' evaluation): shown and cached. */
+void
+bitlens_window_cache_score (BitlensWindow    *self,
+                            BitlensSlot       slot,
+                            BitlensImageItem *item,
+                            double            score)
+{
+  bitlens_image_item_set_score (item, slot, score);
+  cache_score (self, slot, item, score);
+}
+
 /* ---------------------------------------------------------------- scoring */
 
 static void

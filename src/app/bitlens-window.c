@@ -186,6 +186,7 @@ bitlens_window_set_comparing (BitlensWindow *self,
     bitlens_browser_set_filter (self->browser, BITLENS_BROWSER_FILTER_ALL);
   bitlens_window_update_titles (self);
   bitlens_window_compute_saliency (self, FALSE);
+  bitlens_window_datatests_models_changed (self);
   bitlens_window_update_actions (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COMPARING]);
 }
@@ -284,6 +285,7 @@ bitlens_window_dispose (GObject *object)
   if (self->saliency_panel != NULL)
     g_signal_handlers_disconnect_by_data (self->saliency_panel, self);
   g_clear_object (&self->current_item);
+  bitlens_window_dispose_datatests (self);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), BITLENS_TYPE_WINDOW);
 
@@ -335,6 +337,7 @@ bitlens_window_class_init (BitlensWindowClass *klass)
 
   g_type_ensure (BITLENS_TYPE_BROWSER);
   g_type_ensure (BITLENS_TYPE_COLORBAR);
+  g_type_ensure (BITLENS_TYPE_DATATEST_PANEL);
   g_type_ensure (BITLENS_TYPE_IMAGE_VIEW);
   g_type_ensure (BITLENS_TYPE_PREDICTION_PANEL);
   g_type_ensure (BITLENS_TYPE_SALIENCY_PANEL);
@@ -363,6 +366,7 @@ bitlens_window_class_init (BitlensWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BitlensWindow, progress_revealer);
   gtk_widget_class_bind_template_child (widget_class, BitlensWindow, progress_label);
   gtk_widget_class_bind_template_child (widget_class, BitlensWindow, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, BitlensWindow, datatest_panel);
 
   bitlens_window_class_add_actions (widget_class);
 }
@@ -403,6 +407,7 @@ bitlens_window_init (BitlensWindow *self)
   bitlens_saliency_panel_bind_settings (self->saliency_panel, self->settings);
 
   bitlens_browser_set_items (self->browser, G_LIST_MODEL (self->items));
+  bitlens_window_init_datatests (self);
   bitlens_window_connect_view (self);
   bind_views (self, self->image_view_b);
   bind_views (self, self->image_view_diff);

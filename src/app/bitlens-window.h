@@ -2,6 +2,7 @@
 #pragma once
 
 #include <adwaita.h>
+#include <bitlens/bitlens-datatest.h>
 
 #include "bitlens-application.h"
 #include "bitlens-image-item.h"
@@ -39,5 +40,17 @@ gboolean          bitlens_window_export_current     (BitlensWindow      *self,
 /* Exports the shown list into a folder in the background (see ::is_busy). */
 void              bitlens_window_export_shown_items (BitlensWindow      *self,
                                                      const char         *folder);
+/* Data unit tests: opens a spec (a GLib key file, see bitlens-datatest.h) and runs it on
+ * the open model (the spec's model when none is open) and, in compare mode, the second
+ * model; the results show in a table below the images and replace the list with the spec's
+ * dataset. Runs again when the models change. */
+void              bitlens_window_open_spec          (BitlensWindow      *self,
+                                                     GFile              *file);
+/* Reads the open spec again and runs it. */
+void              bitlens_window_run_spec           (BitlensWindow      *self);
+void              bitlens_window_close_spec         (BitlensWindow      *self);
+gboolean          bitlens_window_has_spec           (BitlensWindow      *self);
+/* The last results, or NULL. */
+BitlensDatatestReport *bitlens_window_get_datatest_report (BitlensWindow *self);
 
 G_END_DECLS
