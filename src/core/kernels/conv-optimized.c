@@ -20,7 +20,7 @@
  * (half the bytes to keep in the caches that int16 would take): one 32-bit broadcast of
  * a patch pair (x_k, x_k+1) times one vector of a block's pairs (w_c,k, w_c,k+1), widened
  * to int16, gives with _mm256_madd_epi16 8 channels' two-term sums in channel order. A
- * tile of up to 4 pixels x 16 channels keeps its 8 accumulators in registers
+ * tile of up to 6 pixels x 16 channels keeps its 12 accumulators in registers
  * over the whole depth, starting from the bias, and is requantized in registers (the
  * same MBQM per output as the reference) and stored as int8.
  *
@@ -35,7 +35,7 @@
  * in L1 while each 16-channel block of the filter is applied to all of them. */
 
 #define CHANNEL_BLOCK 16
-#define PIXEL_BLOCK   4
+#define PIXEL_BLOCK   6
 #define CHUNK_BYTES   16384
 #define CHUNK_PIXELS_MAX 64
 
@@ -312,7 +312,7 @@ tile_store_avx2 (const BitlensConvParams *params,
     bitlens_store_partial_int8 (out + c0, bitlens_pack8_int8_avx2 (low), n_store);
 }
 
-/* @mr (1..4) and @nv (1 or 2 vectors of 8 channels) are constants after inlining. The
+/* @mr (1..6) and @nv (1 or 2 vectors of 8 channels) are constants after inlining. The
  * accumulators are named variables: GCC keeps those in registers across the loop, where
  * an array of them got copies and spills. */
 __attribute__((target("avx2"), always_inline))
@@ -331,11 +331,14 @@ tile_avx2_fixed (const BitlensConvParams *params,
   const gint16 *x1 = mr > 1 ? patches[1] : x0;
   const gint16 *x2 = mr > 2 ? patches[2] : x0;
   const gint16 *x3 = mr > 3 ? patches[3] : x0;
+  const gint16 *x4 = mr > 4 ? patches[4] : x0;
+  const gint16 *x5 = mr > 5 ? patches[5] : x0;
   int pairs = params->packed_depth / 2;
   __m256i start0 = _mm256_loadu_si256 ((const __m256i *) (lanes->start + c0));
   __m256i start1 = nv == 2 ? _mm256_loadu_si256 ((const __m256i *) (lanes->start + c0 + 8)) : start0;
   __m256i a00 = start0, a01 = start1, a10 = start0, a11 = start1;
   __m256i a20 = start0, a21 = start1, a30 = start0, a31 = start1;
+  __m256i a40 = start0, a41 = start1, a50 = start0, a51 = start1;
 
   for (int p = 0; p < pairs; p++, row += nv * 16)
     {
@@ -355,6 +358,8 @@ tile_avx2_fixed (const BitlensConvParams *params,
       BITLENS_TILE_PIXEL (1)
       BITLENS_TILE_PIXEL (2)
       BITLENS_TILE_PIXEL (3)
+      BITLENS_TILE_PIXEL (4)
+      BITLENS_TILE_PIXEL (5)
 #undef BITLENS_TILE_PIXEL
     }
 
@@ -365,6 +370,10 @@ tile_avx2_fixed (const BitlensConvParams *params,
     tile_store_avx2 (params, outs[2], c0, n_store, a20, a21, nv);
   if (mr > 3)
     tile_store_avx2 (params, outs[3], c0, n_store, a30, a31, nv);
+  if (mr > 4)
+    tile_store_avx2 (params, outs[4], c0, n_store, a40, a41, nv);
+  if (mr > 5)
+    tile_store_avx2 (params, outs[5], c0, n_store, a50, a51, nv);
 }
 
 __attribute__((target("avx2")))
@@ -379,6 +388,10 @@ tile_avx2 (const BitlensConvParams *params,
 {
   switch (mr * 2 + (width == CHANNEL_BLOCK))
     {
+    case 12 + 1: tile_avx2_fixed (params, patches, outs, c0, n_store, 6, 2); break;
+    case 12 + 0: tile_avx2_fixed (params, patches, outs, c0, n_store, 6, 1); break;
+    case 10 + 1: tile_avx2_fixed (params, patches, outs, c0, n_store, 5, 2); break;
+    case 10 + 0: tile_avx2_fixed (params, patches, outs, c0, n_store, 5, 1); break;
     case 8 + 1: tile_avx2_fixed (params, patches, outs, c0, n_store, 4, 2); break;
     case 8 + 0: tile_avx2_fixed (params, patches, outs, c0, n_store, 4, 1); break;
     case 6 + 1: tile_avx2_fixed (params, patches, outs, c0, n_store, 3, 2); break;
