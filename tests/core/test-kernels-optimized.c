@@ -182,6 +182,149 @@ test_depthwise_random (void)
   g_assert_cmpint (n_checked, >, N_RANDOM_CASES * 3 / 4);
 }
 
+/* The extreme products of the int8 fast paths: weights -128 and 127, inputs 255 away
+ * from the input zero point (|w * (x - zp)| = 32640, two of them per madd lane), so that
+ * any int16 or int32 overflow in a reordered sum would show; the output scale is widened
+ * so that not every output saturates. */
+static void
+make_extreme (KtConvCase *c,
+              GRand      *rand)
+{
+  gint8 *input = c->input;
+  gint8 *filter = c->filter;
+  gboolean low_zero_point = g_rand_boolean (rand);
+
+  c->in_zp = low_zero_point ? -128 : 127;
+  for (gsize i = 0; i < c->n_input; i++)
+    input[i] = g_rand_int_range (rand, 0, 4) != 0 ? (low_zero_point ? 127 : -128) : (gint8) g_rand_int_range (rand, -128, 128);
+  for (gsize i = 0; i < c->n_filter; i++)
+    filter[i] = g_rand_boolean (rand) ? -128 : 127;
+  c->out_scale *= 64.0f;
+}
+
+static void
+check_int8_case (KtConvCase *c,
+                 GRand      *rand,
+                 gboolean    extreme,
+                 int        *n_checked)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BitlensModel) model = NULL;
+  OutputGeometry g;
+
+  if (kt_conv_case_generate (c, rand))
+    {
+      if (extreme)
+        make_extreme (c, rand);
+      model = kt_conv_case_model (c, &error);
+      g_assert_no_error (error);
+      g = (OutputGeometry) { c->batches, c->out_h, c->out_w, (gsize) c->out_c };
+      compare_paths_and_regions (model, c->input, &g, rand);
+      (*n_checked)++;
+    }
+  kt_conv_case_clear (c);
+}
+
+/* The int8 CONV_2D GEMM's edges: tiles of 1 to 6 pixels, channel blocks of 16 with a
+ * last block of 8 or fewer or of 9 to 15, chunks of pixels, 1x1 filters read in place
+ * (also strided), patches longer than a chunk, odd depths. */
+static void
+test_conv_int8_blocking (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (4242);
+  static const int out_channels[] = { 1, 2, 7, 8, 9, 15, 16, 17, 24, 31, 40, 64, 100, 128, 136, 256, 264 };
+  int n_checked = 0;
+
+  for (int i = 0; i < 160; i++)
+    {
+      KtConvCase c = { .kind = BITLENS_OP_CONV_2D, .type = BITLENS_TYPE_INT8, .groups = 1 };
+
+      random_conv_options (&c, rand);
+      c.out_c = out_channels[g_rand_int_range (rand, 0, G_N_ELEMENTS (out_channels))];
+      switch (i % 4)
+        {
+        case 0:   /* pointwise, any stride */
+          c.kh = c.kw = 1;
+          c.in_c = g_rand_int_range (rand, 1, 300);
+          break;
+        case 1:   /* pointwise on small maps, as the last layers of a MobileNet */
+          c.kh = c.kw = 1;
+          c.options.stride_h = c.options.stride_w = 1;
+          c.in_c = g_rand_int_range (rand, 1, 300);
+          c.in_h = g_rand_int_range (rand, 1, 8);
+          c.in_w = g_rand_int_range (rand, 1, 8);
+          break;
+        case 2:   /* general windows */
+          c.kh = g_rand_int_range (rand, 1, 5);
+          c.kw = g_rand_int_range (rand, 1, 5);
+          c.in_c = g_rand_int_range (rand, 1, 40);
+          break;
+        default:  /* patches of thousands of values: chunks of the minimum size */
+          c.kh = g_rand_int_range (rand, 3, 6);
+          c.kw = g_rand_int_range (rand, 3, 6);
+          c.in_c = g_rand_int_range (rand, 40, 130);
+          c.out_c = MIN (c.out_c, 40);
+          c.in_h = g_rand_int_range (rand, 3, 9);
+          c.in_w = g_rand_int_range (rand, 3, 9);
+          break;
+        }
+      check_int8_case (&c, rand, i % 5 == 0, &n_checked);
+    }
+  g_assert_cmpint (n_checked, >, 120);
+}
+
+/* The int8 DEPTHWISE_CONV_2D paths: one input channel (any depth multiplier, across the
+ * 8-channel vectors), tap pairs (odd and even tap counts, channel blocks of 16 and 8 and
+ * scalar rests), depth multipliers with several input channels, and maps whose rows do
+ * not fit one band of the zero-point-bordered copy. */
+static void
+test_depthwise_int8_paths (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (9001);
+  static const int channels[] = { 1, 3, 7, 8, 9, 15, 16, 17, 24, 31, 32, 33, 64, 128, 130 };
+  int n_checked = 0;
+
+  for (int i = 0; i < 200; i++)
+    {
+      KtConvCase c = { .kind = BITLENS_OP_DEPTHWISE_CONV_2D, .type = BITLENS_TYPE_INT8, .multiplier = 1 };
+
+      random_conv_options (&c, rand);
+      c.kh = g_rand_int_range (rand, 1, 6);
+      c.kw = g_rand_int_range (rand, 1, 6);
+      switch (i % 8)
+        {
+        case 0:
+        case 1:   /* one input channel, as the first layer on a gray image */
+          c.in_c = 1;
+          c.multiplier = g_rand_int_range (rand, 1, 21);
+          c.in_h = g_rand_int_range (rand, 1, 40);
+          c.in_w = g_rand_int_range (rand, 1, 40);
+          break;
+        case 2:
+        case 3:
+        case 4:   /* tap pairs */
+          c.in_c = channels[g_rand_int_range (rand, 0, G_N_ELEMENTS (channels))];
+          break;
+        case 5:
+        case 6:   /* depth multipliers over several channels */
+          c.in_c = g_rand_int_range (rand, 2, 7);
+          c.multiplier = g_rand_int_range (rand, 2, 6);
+          break;
+        default:  /* several bands */
+          c.in_c = g_rand_int_range (rand, 64, 100);
+          c.kh = c.kw = 3;
+          c.options.stride_h = c.options.stride_w = 1;
+          c.options.dilation_h = c.options.dilation_w = 1;
+          c.batches = 1;
+          c.in_h = g_rand_int_range (rand, 30, 45);
+          c.in_w = g_rand_int_range (rand, 30, 45);
+          break;
+        }
+      check_int8_case (&c, rand, i % 5 == 0, &n_checked);
+    }
+  g_assert_cmpint (n_checked, >, 150);
+}
+
 /* Pools and PAD are spatial too (reference only). */
 static void
 test_pool_and_pad_regions (void)
@@ -314,6 +457,8 @@ test_portable_paths (void)
       test_requantize_row ();
       test_conv_random ();
       test_depthwise_random ();
+      test_conv_int8_blocking ();
+      test_depthwise_int8_paths ();
       return;
     }
   /* The features are read once per process: the child sees BITLENS_CPU=generic. */
@@ -334,6 +479,8 @@ main (int    argc,
   g_test_add_func ("/kernels/optimized/requantize-row", test_requantize_row);
   g_test_add_func ("/kernels/optimized/conv-random", test_conv_random);
   g_test_add_func ("/kernels/optimized/depthwise-random", test_depthwise_random);
+  g_test_add_func ("/kernels/optimized/conv-int8-blocking", test_conv_int8_blocking);
+  g_test_add_func ("/kernels/optimized/depthwise-int8-paths", test_depthwise_int8_paths);
   g_test_add_func ("/kernels/optimized/portable-paths", test_portable_paths);
   g_test_add_func ("/kernels/regions/pool-and-pad", test_pool_and_pad_regions);
 

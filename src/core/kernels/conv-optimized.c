@@ -280,22 +280,21 @@ broadcast_pair (const gint16 *patch)
 /* Requantizes and stores a pixel's accumulators @low and @high (@nv of them). */
 __attribute__((target("avx2"), always_inline))
 static inline void
-tile_store_avx2 (const BitlensConvParams *params,
-                 gint8                   *out,
-                 int                      c0,
-                 int                      n_store,
-                 __m256i                  low,
-                 __m256i                  high,
-                 const int                nv)
+tile_store_avx2 (const BitlensRequantizeLanes *lanes,
+                 const BitlensRequantize      *requantize,
+                 gint8                        *out,
+                 int                           c0,
+                 int                           n_store,
+                 __m256i                       low,
+                 __m256i                       high,
+                 const int                     nv)
 {
-  const BitlensRequantizeLanes *lanes = &params->requantize_lanes;
-
-  low = bitlens_requantize_lanes_avx2 (lanes, &params->requantize, c0, low);
+  low = bitlens_requantize_lanes_avx2 (lanes, requantize, c0, low);
   if (nv == 2)
     {
       __m128i bytes;
 
-      high = bitlens_requantize_lanes_avx2 (lanes, &params->requantize, c0 + 8, high);
+      high = bitlens_requantize_lanes_avx2 (lanes, requantize, c0 + 8, high);
       bytes = bitlens_pack16_int8_avx2 (low, high);
       if (n_store == 16)
         _mm_storeu_si128 ((__m128i *) (out + c0), bytes);
@@ -314,7 +313,9 @@ tile_store_avx2 (const BitlensConvParams *params,
 
 /* @mr (1..6) and @nv (1 or 2 vectors of 8 channels) are constants after inlining. The
  * accumulators are named variables: GCC keeps those in registers across the loop, where
- * an array of them got copies and spills. */
+ * an array of them got copies and spills. The requantization parameters are local
+ * copies, which the int8 stores cannot alias (they would make GCC reload every
+ * pointer). */
 __attribute__((target("avx2"), always_inline))
 static inline void
 tile_avx2_fixed (const BitlensConvParams *params,
@@ -325,7 +326,8 @@ tile_avx2_fixed (const BitlensConvParams *params,
                  const int                mr,
                  const int                nv)
 {
-  const BitlensRequantizeLanes *lanes = &params->requantize_lanes;
+  BitlensRequantizeLanes lanes = params->requantize_lanes;
+  BitlensRequantize requantize = params->requantize;
   const gint8 *row = params->packed_filter + block_offset (params, c0);
   const gint16 *x0 = patches[0];
   const gint16 *x1 = mr > 1 ? patches[1] : x0;
@@ -334,8 +336,8 @@ tile_avx2_fixed (const BitlensConvParams *params,
   const gint16 *x4 = mr > 4 ? patches[4] : x0;
   const gint16 *x5 = mr > 5 ? patches[5] : x0;
   int pairs = params->packed_depth / 2;
-  __m256i start0 = _mm256_loadu_si256 ((const __m256i *) (lanes->start + c0));
-  __m256i start1 = nv == 2 ? _mm256_loadu_si256 ((const __m256i *) (lanes->start + c0 + 8)) : start0;
+  __m256i start0 = _mm256_loadu_si256 ((const __m256i *) (lanes.start + c0));
+  __m256i start1 = nv == 2 ? _mm256_loadu_si256 ((const __m256i *) (lanes.start + c0 + 8)) : start0;
   __m256i a00 = start0, a01 = start1, a10 = start0, a11 = start1;
   __m256i a20 = start0, a21 = start1, a30 = start0, a31 = start1;
   __m256i a40 = start0, a41 = start1, a50 = start0, a51 = start1;
@@ -363,17 +365,17 @@ tile_avx2_fixed (const BitlensConvParams *params,
 #undef BITLENS_TILE_PIXEL
     }
 
-  tile_store_avx2 (params, outs[0], c0, n_store, a00, a01, nv);
+  tile_store_avx2 (&lanes, &requantize, outs[0], c0, n_store, a00, a01, nv);
   if (mr > 1)
-    tile_store_avx2 (params, outs[1], c0, n_store, a10, a11, nv);
+    tile_store_avx2 (&lanes, &requantize, outs[1], c0, n_store, a10, a11, nv);
   if (mr > 2)
-    tile_store_avx2 (params, outs[2], c0, n_store, a20, a21, nv);
+    tile_store_avx2 (&lanes, &requantize, outs[2], c0, n_store, a20, a21, nv);
   if (mr > 3)
-    tile_store_avx2 (params, outs[3], c0, n_store, a30, a31, nv);
+    tile_store_avx2 (&lanes, &requantize, outs[3], c0, n_store, a30, a31, nv);
   if (mr > 4)
-    tile_store_avx2 (params, outs[4], c0, n_store, a40, a41, nv);
+    tile_store_avx2 (&lanes, &requantize, outs[4], c0, n_store, a40, a41, nv);
   if (mr > 5)
-    tile_store_avx2 (params, outs[5], c0, n_store, a50, a51, nv);
+    tile_store_avx2 (&lanes, &requantize, outs[5], c0, n_store, a50, a51, nv);
 }
 
 __attribute__((target("avx2")))

@@ -283,8 +283,11 @@ pairs_run_avx2 (const BitlensDepthwiseParams *params,
                 const gint8                  *filter,
                 const PixelRun               *run)
 {
-  const BitlensRequantizeLanes *lanes = &params->requantize_lanes;
-  const BitlensRequantize *requantize = &params->requantize;
+  /* Local copies, which the int8 stores cannot alias. */
+  BitlensRequantizeLanes lanes_copy = params->requantize_lanes;
+  BitlensRequantize requantize_copy = params->requantize;
+  const BitlensRequantizeLanes *lanes = &lanes_copy;
+  const BitlensRequantize *requantize = &requantize_copy;
   const gint16 *packed = params->packed_filter;
   const gsize *offsets = run->offsets;
   const int channels = params->window.out_c;
@@ -482,7 +485,10 @@ one_channel_row_avx2 (const BitlensDepthwiseParams *params,
                       gint8                        *out)
 {
   const BitlensWindow *w = &params->window;
-  const BitlensRequantizeLanes *lanes = &params->requantize_lanes;
+  /* Local copies, which the int8 stores cannot alias. */
+  BitlensRequantizeLanes lanes_copy = params->requantize_lanes;
+  BitlensRequantize requantize = params->requantize;
+  const BitlensRequantizeLanes *lanes = &lanes_copy;
   int n_groups = params->packed_groups;
 
   for (int i = 0; i < n_pixels; i++, first += w->stride_w, out += w->out_c)
@@ -500,7 +506,7 @@ one_channel_row_avx2 (const BitlensDepthwiseParams *params,
             acc = _mm256_add_epi32 (acc, _mm256_madd_epi16 (_mm256_set1_epi32 (pair),
                                                             _mm256_loadu_si256 ((const __m256i *) (vector + (gsize) g * 16))));
           }
-        bytes = bitlens_pack8_int8_avx2 (bitlens_requantize_lanes_avx2 (lanes, &params->requantize, c0, acc));
+        bytes = bitlens_pack8_int8_avx2 (bitlens_requantize_lanes_avx2 (lanes, &requantize, c0, acc));
         if (c0 + 8 <= w->out_c)
           _mm_storel_epi64 ((__m128i *) (out + c0), bytes);
         else
