@@ -391,7 +391,54 @@ test_pool_and_pad_regions (void)
     }
 }
 
-/* The vectorized row requantization against the spec arithmetic (kt_mbqm), over
+#ifdef BITLENS_REQUANTIZE_HAVE_AVX2
+/* The lanes' requantization of acc[c] starting from the bias, 8 channels at a time. */
+__attribute__((target("avx2")))
+static void
+requantize_lanes_avx2 (const BitlensRequantizeLanes *lanes,
+                       const BitlensRequantize      *rq,
+                       const gint32                 *acc,
+                       int                           n,
+                       gint8                        *out)
+{
+  for (int c = 0; c < n; c += 8)
+    {
+      gint32 sums[8] = { 0 };
+      gint8 bytes[8];
+
+      for (int j = 0; j < 8 && c + j < n; j++)
+        sums[j] = (gint32) ((guint32) acc[c + j] + (guint32) lanes->start[c + j]);
+      _mm_storel_epi64 ((__m128i *) bytes,
+                        bitlens_pack8_int8_avx2 (bitlens_requantize_lanes_avx2 (lanes, rq, c,
+                                                                                _mm256_loadu_si256 ((const __m256i *) sums))));
+      memcpy (out + c, bytes, MIN (8, n - c));
+    }
+}
+#endif
+
+/* The requantization in vector lanes (the epilogue of the int8 convolution twins) gives
+ * the same bytes; the start values are the bias. */
+static void
+check_requantize_lanes (const BitlensRequantize *rq,
+                        const gint32            *acc,
+                        const gint32            *bias,
+                        int                      n,
+                        const gint8             *expected)
+{
+#ifdef BITLENS_REQUANTIZE_HAVE_AVX2
+  BitlensRequantizeLanes lanes;
+  gint8 out[40];
+
+  if (!bitlens_cpu_has_avx2 ())
+    return;
+  bitlens_requantize_lanes_init (&lanes, rq, bias, n);
+  requantize_lanes_avx2 (&lanes, rq, acc, n, out);
+  g_assert_cmpmem (out, n, expected, n);
+  bitlens_requantize_lanes_clear (&lanes);
+#endif
+}
+
+/* The vectorized row and lane requantizations against the spec arithmetic (kt_mbqm), over
  * multipliers in [2^30, 2^31) and 0, shifts from -31 to 31 (left shifts wrap), any
  * int32 accumulator and bias, every activation range, odd lengths. */
 static void
@@ -443,6 +490,7 @@ test_requantize_row (void)
         }
       bitlens_requantize_row (&rq, acc, with_bias ? bias : NULL, n, out);
       g_assert_cmpmem (out, n, expected, n);
+      check_requantize_lanes (&rq, acc, with_bias ? bias : NULL, n, expected);
     }
 }
 
