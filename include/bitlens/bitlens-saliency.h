@@ -33,6 +33,10 @@ typedef enum
 
 #define BITLENS_BASELINE_DEFAULT_GRAY 128
 #define BITLENS_BASELINE_DEFAULT_BLUR_RADIUS 5
+/* The default occlusion baseline, integrated-gradients start and deletion baseline: the
+ * blurred copy. Constant gray pixels scattered by a deletion act as salt noise that these
+ * small models react to (README, "Faithfulness against the random map"). */
+#define BITLENS_BASELINE_DEFAULT_KIND BITLENS_BASELINE_BLUR
 
 typedef struct
 {
@@ -54,7 +58,7 @@ typedef struct
   /* Occlusion */
   int                   window;        /* square window side, pixels (default 8) */
   int                   stride;        /* default 4 */
-  BitlensBaseline       baseline;      /* default gray 128 */
+  BitlensBaseline       baseline;      /* default blur radius 5 (gray level 128 when GRAY) */
   gboolean              naive;         /* full re-runs instead of incremental ones */
 
   /* Gradient methods (integrated-gradients, smoothgrad, gradcam ...) */
@@ -168,7 +172,7 @@ typedef struct
   int             steps;               /* curve points are steps + 1 (default 32) */
   int             target;              /* as in BitlensSaliencyParams */
   int             n_threads;
-  BitlensBaseline deletion_baseline;   /* removed pixels take these values (gray 128) */
+  BitlensBaseline deletion_baseline;   /* removed pixels take these values (blur radius 5) */
   BitlensBaseline insertion_start;     /* the image insertion starts from (blur radius 5) */
 } BitlensFaithfulnessParams;
 

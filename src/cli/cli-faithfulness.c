@@ -53,7 +53,7 @@ cli_faithfulness (int    argc,
   const GOptionEntry entries[] = {
     { "steps", 0, 0, G_OPTION_ARG_INT, &steps, "Curve steps (default 32): step k changes the first floor(k N / steps) pixels", "N" },
     { "deletion-baseline", 0, 0, G_OPTION_ARG_STRING, &deletion_text,
-      "What deleted pixels become (default: the --baseline, gray 128)", "KIND" },
+      "What deleted pixels become: blur, gray, black or a gray level (default: the --baseline, blur)", "KIND" },
     { "insertion-start", 0, 0, G_OPTION_ARG_STRING, &insertion_text,
       "The image insertion starts from: blur (default), gray, black or a gray level", "KIND" },
     { "load-map", 0, 0, G_OPTION_ARG_FILENAME, &map_in, "Evaluate this .npy map instead of computing one", "MAP.npy" },

@@ -32,7 +32,7 @@ bitlens_saliency_params_init (BitlensSaliencyParams *params)
     .n_threads = 0,
     .window = 8,
     .stride = 4,
-    .baseline = { BITLENS_BASELINE_GRAY, BITLENS_BASELINE_DEFAULT_GRAY, BITLENS_BASELINE_DEFAULT_BLUR_RADIUS },
+    .baseline = { BITLENS_BASELINE_DEFAULT_KIND, BITLENS_BASELINE_DEFAULT_GRAY, BITLENS_BASELINE_DEFAULT_BLUR_RADIUS },
     .naive = FALSE,
     .steps = 32,
     .samples = 16,

@@ -166,6 +166,30 @@ test_faithfulness_output (void)
   g_assert_nonnull (random_line);
   g_assert_cmpfloat (field_value (random_line, "deletion area: "), ==, random_result->deletion_area);
   g_assert_cmpfloat (field_value (random_line, "insertion area: "), ==, random_result->insertion_area);
+  /* The defaults: occlusion windows and deleted pixels take the blurred copy. */
+  g_assert_nonnull (strstr (out, "deletion baseline: blur radius 5  insertion start: blur radius 5"));
+  g_assert_cmpint (params.baseline.kind, ==, BITLENS_BASELINE_BLUR);
+  g_assert_cmpint (faithfulness.deletion_baseline.kind, ==, BITLENS_BASELINE_BLUR);
+
+  /* An explicit gray baseline fills the windows and the deleted pixels with gray 128. */
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  {
+    const char *arguments[] = { "faithfulness", model_path, image_path, "--steps", "6", "--window", "16",
+                                "--stride", "8", "--baseline=gray", NULL };
+    g_assert_cmpint (run_cli (arguments, &out, &err), ==, 0);
+  }
+  g_assert_nonnull (strstr (out, "deletion baseline: gray 128  insertion start: blur radius 5"));
+  params.baseline.kind = BITLENS_BASELINE_GRAY;
+  faithfulness.deletion_baseline = params.baseline;
+  g_clear_pointer (&map, bitlens_saliency_map_free);
+  g_clear_pointer (&result, bitlens_faithfulness_free);
+  map = bitlens_saliency_compute (model, input, &params, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  result = bitlens_faithfulness_compute (model, input, map, &faithfulness, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat (field_value (out, "deletion area: "), ==, result->deletion_area);
+  g_assert_cmpfloat (field_value (out, "insertion area: "), ==, result->insertion_area);
 }
 
 static void

@@ -10,8 +10,8 @@
 
 /* Deletion and insertion curves recomputed from the documented rule with fresh
  * interpreters: pixel order (decreasing value, ties by index), floor(k N / steps)
- * pixels per step, the gray deletion baseline (int8 q = v - 128), the box-blurred
- * insertion start, the trapezoid areas; the random control map; thread independence;
+ * pixels per step, the deletion baseline (by default the input box-blurred with radius 5,
+ * or gray: int8 q = v - 128), the box-blurred insertion start, the trapezoid areas; the random control map; thread independence;
  * the async variant. */
 
 #define PERSON_DETECT "models/tflm/person_detect.tflite"
@@ -118,6 +118,7 @@ trapezoid (const double *scores,
   return sum / steps;
 }
 
+/* `gray` is the deletion baseline's gray level, or -1 for the default: the blurred copy. */
 static void
 check_against_definition (Fixture                  *fixture,
                           const BitlensSaliencyMap *map,
@@ -130,6 +131,7 @@ check_against_definition (Fixture                  *fixture,
   const gint8 *original = g_bytes_get_data (fixture->input, NULL);
   g_autofree int *order = g_new (int, SIZE * SIZE);
   g_autofree gint8 *start = g_new (gint8, SIZE * SIZE);
+  g_autofree gint8 *deleted = g_new (gint8, SIZE * SIZE);
   g_autofree gint8 *image = g_new (gint8, SIZE * SIZE);
   g_autofree double *deletion = g_new (double, steps + 1);
   g_autofree double *insertion = g_new (double, steps + 1);
@@ -138,7 +140,14 @@ check_against_definition (Fixture                  *fixture,
   bitlens_faithfulness_params_init (&params);
   params.steps = steps;
   params.n_threads = threads;
-  params.deletion_baseline.gray_level = gray;
+  if (gray >= 0)
+    {
+      params.deletion_baseline.kind = BITLENS_BASELINE_GRAY;
+      params.deletion_baseline.gray_level = gray;
+      memset (deleted, gray - 128, SIZE * SIZE);
+    }
+  else
+    box_blur (original, 5, deleted);
   params.insertion_start.blur_radius = 4;
   result = bitlens_faithfulness_compute (fixture->model, fixture->input, map, &params, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
@@ -152,7 +161,7 @@ check_against_definition (Fixture                  *fixture,
 
       memcpy (image, original, SIZE * SIZE);
       for (int i = 0; i < m; i++)
-        image[order[i]] = (gint8) (gray - 128);
+        image[order[i]] = deleted[order[i]];
       deletion[k] = fresh_score (fixture->model, image);
 
       memcpy (image, start, SIZE * SIZE);
@@ -185,8 +194,9 @@ test_occlusion_map_curves (void)
   map = bitlens_saliency_compute (fixture.model, fixture.input, &params, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
   /* Occlusion maps have many ties (pixels of the same windows): the index order counts. */
-  check_against_definition (&fixture, map, 5, 128, 2);
+  check_against_definition (&fixture, map, 5, -1, 2);
   check_against_definition (&fixture, map, 7, 0, 1);
+  check_against_definition (&fixture, map, 3, 128, 2);
   fixture_clear (&fixture);
 }
 

@@ -331,6 +331,34 @@ test_method_names (void)
   g_assert_error (error, BITLENS_ERROR, BITLENS_ERROR_INPUT_INVALID);
 }
 
+/* The documented defaults: the blurred copy (box radius 5) fills occlusion windows,
+ * starts the integrated-gradients path, replaces deleted pixels and starts insertion. */
+static void
+test_default_baselines (void)
+{
+  BitlensSaliencyParams params;
+  BitlensFaithfulnessParams faithfulness;
+  g_autofree char *text = NULL;
+
+  bitlens_saliency_params_init (&params);
+  g_assert_cmpint (params.method, ==, BITLENS_SALIENCY_OCCLUSION);
+  g_assert_cmpint (params.window, ==, 8);
+  g_assert_cmpint (params.stride, ==, 4);
+  g_assert_cmpint (params.baseline.kind, ==, BITLENS_BASELINE_BLUR);
+  g_assert_cmpint (params.baseline.blur_radius, ==, 5);
+  /* Choosing gray without a level gives the documented 128. */
+  g_assert_cmpint (params.baseline.gray_level, ==, 128);
+  text = bitlens_baseline_to_string (&params.baseline);
+  g_assert_cmpstr (text, ==, "blur radius 5");
+
+  bitlens_faithfulness_params_init (&faithfulness);
+  g_assert_cmpint (faithfulness.steps, ==, 32);
+  g_assert_cmpint (faithfulness.deletion_baseline.kind, ==, BITLENS_BASELINE_BLUR);
+  g_assert_cmpint (faithfulness.deletion_baseline.blur_radius, ==, 5);
+  g_assert_cmpint (faithfulness.insertion_start.kind, ==, BITLENS_BASELINE_BLUR);
+  g_assert_cmpint (faithfulness.insertion_start.blur_radius, ==, 5);
+}
+
 static void
 test_resample (void)
 {
@@ -367,6 +395,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/saliency/faithfulness/order", test_faithfulness_order);
   g_test_add_func ("/saliency/faithfulness/area", test_faithfulness_area);
   g_test_add_func ("/saliency/names", test_method_names);
+  g_test_add_func ("/saliency/default-baselines", test_default_baselines);
   g_test_add_func ("/saliency/resample", test_resample);
   return g_test_run ();
 }

@@ -479,6 +479,7 @@ test_person_detect_cli_raw (void)
   bitlens_saliency_params_init (&params);
   params.window = 16;
   params.stride = 16;
+  params.baseline.kind = BITLENS_BASELINE_GRAY;
   map = compute (model, input, &params, FALSE, 1);
 
   dir = g_dir_make_tmp ("bitlens-saliency-XXXXXX", &error);
