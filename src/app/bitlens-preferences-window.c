@@ -15,10 +15,14 @@ struct _BitlensPreferencesWindow
   AdwComboRow          *style_row;
   AdwComboRow          *colormap_row;
   AdwComboRow          *method_row;
+  AdwComboRow          *baseline_kind_row;
+  GtkWidget            *gray_level_row;
+  GtkWidget            *blur_radius_row;
   GtkAdjustment        *opacity_adjustment;
   GtkAdjustment        *window_adjustment;
   GtkAdjustment        *stride_adjustment;
   GtkAdjustment        *baseline_adjustment;
+  GtkAdjustment        *blur_radius_adjustment;
   GtkAdjustment        *threshold_adjustment;
 
   /* owned */
@@ -31,6 +35,7 @@ G_DEFINE_FINAL_TYPE (BitlensPreferencesWindow, bitlens_preferences_window, ADW_T
 static const char *style_ids[] = { "default", "light", "dark", NULL };
 static const char *colormap_ids[] = { "auto", "viridis", "inferno", "cividis", "puor", "brbg", NULL };
 static const char *method_ids[] = { "occlusion", "gradient", "gradient-x-input", "integrated-gradients", "smoothgrad", "gradcam", NULL };
+static const char *baseline_kind_ids[] = { "blur", "gray", "black", NULL };
 
 static gboolean
 id_to_position (GValue   *value,
@@ -72,6 +77,18 @@ bind_choice (GSettings   *settings,
                                 id_to_position, position_to_id, (gpointer) ids, NULL);
 }
 
+/* The gray level counts only for a gray baseline, the radius only for the blurred copy. */
+static void
+on_baseline_kind_selected (AdwComboRow              *row,
+                           GParamSpec               *pspec,
+                           BitlensPreferencesWindow *self)
+{
+  guint selected = adw_combo_row_get_selected (row);
+
+  gtk_widget_set_sensitive (self->gray_level_row, selected < 3 && g_str_equal (baseline_kind_ids[selected], "gray"));
+  gtk_widget_set_sensitive (self->blur_radius_row, selected < 3 && g_str_equal (baseline_kind_ids[selected], "blur"));
+}
+
 static void
 bitlens_preferences_window_finalize (GObject *object)
 {
@@ -103,10 +120,14 @@ bitlens_preferences_window_class_init (BitlensPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BitlensPreferencesWindow, style_row);
   gtk_widget_class_bind_template_child (widget_class, BitlensPreferencesWindow, colormap_row);
   gtk_widget_class_bind_template_child (widget_class, BitlensPreferencesWindow, method_row);
+  gtk_widget_class_bind_template_child (widget_class, BitlensPreferencesWindow, baseline_kind_row);
+  gtk_widget_class_bind_template_child (widget_class, BitlensPreferencesWindow, gray_level_row);
+  gtk_widget_class_bind_template_child (widget_class, BitlensPreferencesWindow, blur_radius_row);
   gtk_widget_class_bind_template_child (widget_class, BitlensPreferencesWindow, opacity_adjustment);
   gtk_widget_class_bind_template_child (widget_class, BitlensPreferencesWindow, window_adjustment);
   gtk_widget_class_bind_template_child (widget_class, BitlensPreferencesWindow, stride_adjustment);
   gtk_widget_class_bind_template_child (widget_class, BitlensPreferencesWindow, baseline_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, BitlensPreferencesWindow, blur_radius_adjustment);
   gtk_widget_class_bind_template_child (widget_class, BitlensPreferencesWindow, threshold_adjustment);
 }
 
@@ -128,10 +149,14 @@ bitlens_preferences_window_new (GSettings *settings)
   bind_choice (settings, "color-scheme", self->style_row, style_ids);
   bind_choice (settings, "colormap", self->colormap_row, colormap_ids);
   bind_choice (settings, "saliency-method", self->method_row, method_ids);
+  g_signal_connect (self->baseline_kind_row, "notify::selected", G_CALLBACK (on_baseline_kind_selected), self);
+  bind_choice (settings, "occlusion-baseline-kind", self->baseline_kind_row, baseline_kind_ids);
+  on_baseline_kind_selected (self->baseline_kind_row, NULL, self);
   g_settings_bind (settings, "overlay-opacity", self->opacity_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "occlusion-window", self->window_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "occlusion-stride", self->stride_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "occlusion-baseline", self->baseline_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "occlusion-blur-radius", self->blur_radius_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "decision-threshold", self->threshold_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
   return self;
 }

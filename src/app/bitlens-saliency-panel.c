@@ -27,6 +27,14 @@ static const Choice all_method_choices[] = {
   { NULL, NULL }
 };
 
+/* What fills an occluded window or starts the integrated-gradients path. */
+static const Choice baseline_choices[] = {
+  { "blur", N_("Blurred copy") },
+  { "gray", N_("Gray level") },
+  { "black", N_("Black") },
+  { NULL, NULL }
+};
+
 static const Choice colormap_choices[] = {
   { "auto", N_("Automatic") },
   { "viridis", N_("Viridis") },
@@ -63,6 +71,7 @@ typedef struct
 enum {
   PROP_0,
   PROP_METHOD,
+  PROP_BASELINE_KIND,
   PROP_COLORMAP,
   PROP_MODE,
   PROP_SIGN,
@@ -71,6 +80,7 @@ enum {
 
 enum {
   CHOICE_METHOD,
+  CHOICE_BASELINE,
   CHOICE_COLORMAP,
   CHOICE_MODE,
   CHOICE_SIGN,
@@ -84,12 +94,14 @@ struct _BitlensSaliencyPanel
   /* template children */
   GtkWidget     *box;
   AdwComboRow   *method_row;
+  AdwComboRow   *baseline_kind_row;
   AdwComboRow   *colormap_row;
   AdwComboRow   *mode_row;
   AdwComboRow   *sign_row;
   GtkAdjustment *window_adjustment;
   GtkAdjustment *stride_adjustment;
   GtkAdjustment *baseline_adjustment;
+  GtkAdjustment *blur_radius_adjustment;
   GtkAdjustment *opacity_adjustment;
   GtkAdjustment *clip_adjustment;
   GtkAdjustment *steps_adjustment;
@@ -97,6 +109,7 @@ struct _BitlensSaliencyPanel
   GtkWidget     *window_row;
   GtkWidget     *stride_row;
   GtkWidget     *baseline_row;
+  GtkWidget     *blur_radius_row;
   GtkWidget     *steps_row;
   GtkWidget     *samples_row;
 
@@ -140,17 +153,23 @@ choice_row_set_id (ChoiceRow  *choice_row,
       }
 }
 
-/* Shows the parameters the selected method reads. */
+/* Shows the parameters the selected method reads; of the baseline's, the gray level counts
+ * only for a gray baseline and the radius only for the blurred copy. */
 static void
 update_parameter_rows (BitlensSaliencyPanel *self)
 {
   const char *method = choice_row_get_id (&self->choice_rows[CHOICE_METHOD]);
+  const char *baseline = choice_row_get_id (&self->choice_rows[CHOICE_BASELINE]);
   gboolean occlusion = g_strcmp0 (method, "occlusion") == 0;
+  gboolean has_baseline = occlusion || g_strcmp0 (method, "integrated-gradients") == 0;
 
   gtk_widget_set_visible (self->window_row, occlusion);
   gtk_widget_set_visible (self->stride_row, occlusion);
-  gtk_widget_set_visible (self->baseline_row,
-                          occlusion || g_strcmp0 (method, "integrated-gradients") == 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->baseline_kind_row), has_baseline);
+  gtk_widget_set_visible (self->baseline_row, has_baseline);
+  gtk_widget_set_visible (self->blur_radius_row, has_baseline);
+  gtk_widget_set_sensitive (self->baseline_row, g_strcmp0 (baseline, "gray") == 0);
+  gtk_widget_set_sensitive (self->blur_radius_row, g_strcmp0 (baseline, "blur") == 0);
   gtk_widget_set_visible (self->steps_row, g_strcmp0 (method, "integrated-gradients") == 0);
   gtk_widget_set_visible (self->samples_row, g_strcmp0 (method, "smoothgrad") == 0);
   /* Gradient maps say where their gradients come from (a binary network has none). */
@@ -169,7 +188,7 @@ on_choice_selected (AdwComboRow          *row,
     if (self->choice_rows[i].row == row)
       {
         g_object_notify_by_pspec (G_OBJECT (self), properties[self->choice_rows[i].prop_id]);
-        if (i == CHOICE_METHOD)
+        if (i == CHOICE_METHOD || i == CHOICE_BASELINE)
           {
             update_parameter_rows (self);
             g_signal_emit (self, signals[PARAMETERS_CHANGED], 0);
@@ -265,6 +284,9 @@ bitlens_saliency_panel_class_init (BitlensSaliencyPanelClass *klass)
   properties[PROP_METHOD] =
     g_param_spec_string ("method", NULL, NULL, "occlusion",
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_BASELINE_KIND] =
+    g_param_spec_string ("baseline-kind", NULL, NULL, "blur",
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_COLORMAP] =
     g_param_spec_string ("colormap", NULL, NULL, "inferno",
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -288,12 +310,14 @@ bitlens_saliency_panel_class_init (BitlensSaliencyPanelClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/org/bitlens/Bitlens/ui/bitlens-saliency-panel.ui");
   gtk_widget_class_bind_template_child (widget_class, BitlensSaliencyPanel, box);
   gtk_widget_class_bind_template_child (widget_class, BitlensSaliencyPanel, method_row);
+  gtk_widget_class_bind_template_child (widget_class, BitlensSaliencyPanel, baseline_kind_row);
   gtk_widget_class_bind_template_child (widget_class, BitlensSaliencyPanel, colormap_row);
   gtk_widget_class_bind_template_child (widget_class, BitlensSaliencyPanel, mode_row);
   gtk_widget_class_bind_template_child (widget_class, BitlensSaliencyPanel, sign_row);
   gtk_widget_class_bind_template_child (widget_class, BitlensSaliencyPanel, window_adjustment);
   gtk_widget_class_bind_template_child (widget_class, BitlensSaliencyPanel, stride_adjustment);
   gtk_widget_class_bind_template_child (widget_class, BitlensSaliencyPanel, baseline_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, BitlensSaliencyPanel, blur_radius_adjustment);
   gtk_widget_class_bind_template_child (widget_class, BitlensSaliencyPanel, opacity_adjustment);
   gtk_widget_class_bind_template_child (widget_class, BitlensSaliencyPanel, clip_adjustment);
   gtk_widget_class_bind_template_child (widget_class, BitlensSaliencyPanel, steps_adjustment);
@@ -301,6 +325,7 @@ bitlens_saliency_panel_class_init (BitlensSaliencyPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BitlensSaliencyPanel, window_row);
   gtk_widget_class_bind_template_child (widget_class, BitlensSaliencyPanel, stride_row);
   gtk_widget_class_bind_template_child (widget_class, BitlensSaliencyPanel, baseline_row);
+  gtk_widget_class_bind_template_child (widget_class, BitlensSaliencyPanel, blur_radius_row);
   gtk_widget_class_bind_template_child (widget_class, BitlensSaliencyPanel, steps_row);
   gtk_widget_class_bind_template_child (widget_class, BitlensSaliencyPanel, samples_row);
   gtk_widget_class_bind_template_callback (widget_class, on_parameter_value_changed);
@@ -342,6 +367,7 @@ bitlens_saliency_panel_init (BitlensSaliencyPanel *self)
         self->method_choices[n_methods++] = all_method_choices[i];
     }
   choice_row_init (self, CHOICE_METHOD, self->method_row, self->method_choices, PROP_METHOD);
+  choice_row_init (self, CHOICE_BASELINE, self->baseline_kind_row, baseline_choices, PROP_BASELINE_KIND);
   choice_row_init (self, CHOICE_COLORMAP, self->colormap_row, colormap_choices, PROP_COLORMAP);
   choice_row_init (self, CHOICE_MODE, self->mode_row, mode_choices, PROP_MODE);
   choice_row_init (self, CHOICE_SIGN, self->sign_row, sign_choices, PROP_SIGN);
@@ -356,12 +382,14 @@ bitlens_saliency_panel_bind_settings (BitlensSaliencyPanel *self,
   g_return_if_fail (G_IS_SETTINGS (settings));
 
   g_settings_bind (settings, "saliency-method", self, "method", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "occlusion-baseline-kind", self, "baseline-kind", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "colormap", self, "colormap", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "overlay-mode", self, "mode", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "saliency-sign", self, "sign", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "occlusion-window", self->window_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "occlusion-stride", self->stride_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "occlusion-baseline", self->baseline_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "occlusion-blur-radius", self->blur_radius_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "overlay-opacity", self->opacity_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "clip-percentile", self->clip_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "integrated-gradients-steps", self->steps_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
@@ -387,8 +415,11 @@ bitlens_saliency_panel_get_params (BitlensSaliencyPanel  *self,
     params->method = BITLENS_SALIENCY_OCCLUSION;
   params->window = (int) gtk_adjustment_get_value (self->window_adjustment);
   params->stride = (int) gtk_adjustment_get_value (self->stride_adjustment);
-  params->baseline.kind = BITLENS_BASELINE_GRAY;
-  params->baseline.gray_level = (int) gtk_adjustment_get_value (self->baseline_adjustment);
+  /* "blur", "gray" or "black": the kind, with the gray level and radius of the rows. */
+  if (bitlens_baseline_parse (choice_row_get_id (&self->choice_rows[CHOICE_BASELINE]), &params->baseline, NULL)
+      && params->baseline.kind == BITLENS_BASELINE_GRAY)
+    params->baseline.gray_level = (int) gtk_adjustment_get_value (self->baseline_adjustment);
+  params->baseline.blur_radius = (int) gtk_adjustment_get_value (self->blur_radius_adjustment);
   params->steps = (int) gtk_adjustment_get_value (self->steps_adjustment);
   params->samples = (int) gtk_adjustment_get_value (self->samples_adjustment);
 }

@@ -142,7 +142,8 @@ test_schema_choices (void)
 {
   GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
   g_autoptr(GSettingsSchema) schema = NULL;
-  static const char *keys[] = { "colormap", "overlay-mode", "saliency-sign", "saliency-method" };
+  static const char *keys[] = { "colormap", "overlay-mode", "saliency-sign", "saliency-method",
+                                "occlusion-baseline-kind" };
 
   g_assert_nonnull (source);
   schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
@@ -166,6 +167,7 @@ test_schema_choices (void)
           BitlensRenderMode mode;
           BitlensRenderSign sign;
           BitlensSaliencyMethod method;
+          BitlensBaseline baseline;
           gboolean known;
 
           if (k == 0)
@@ -174,14 +176,35 @@ test_schema_choices (void)
             known = bitlens_render_mode_from_name (choice, &mode);
           else if (k == 2)
             known = bitlens_render_sign_from_name (choice, &sign);
-          else
+          else if (k == 3)
             known = bitlens_saliency_method_from_name (choice, &method);
+          else
+            known = bitlens_baseline_parse (choice, &baseline, NULL);
           if (!known)
             g_error ("settings key %s allows \"%s\", which the core does not know", keys[k], choice);
           n++;
         }
       g_assert_cmpuint (n, >, 1);
     }
+
+  /* The settings' defaults of the baseline are the core's. */
+  {
+    g_autoptr(GSettingsSchemaKey) kind_key = g_settings_schema_get_key (schema, "occlusion-baseline-kind");
+    g_autoptr(GSettingsSchemaKey) level_key = g_settings_schema_get_key (schema, "occlusion-baseline");
+    g_autoptr(GSettingsSchemaKey) radius_key = g_settings_schema_get_key (schema, "occlusion-blur-radius");
+    g_autoptr(GVariant) kind = g_settings_schema_key_get_default_value (kind_key);
+    g_autoptr(GVariant) level = g_settings_schema_key_get_default_value (level_key);
+    g_autoptr(GVariant) radius = g_settings_schema_key_get_default_value (radius_key);
+    BitlensSaliencyParams params;
+    BitlensBaseline baseline;
+
+    bitlens_saliency_params_init (&params);
+    g_assert_true (bitlens_baseline_parse (g_variant_get_string (kind, NULL), &baseline, NULL));
+    g_assert_cmpint (baseline.kind, ==, params.baseline.kind);
+    g_assert_cmpint (baseline.kind, ==, BITLENS_BASELINE_BLUR);
+    g_assert_cmpint (g_variant_get_int32 (level), ==, BITLENS_BASELINE_DEFAULT_GRAY);
+    g_assert_cmpint (g_variant_get_int32 (radius), ==, params.baseline.blur_radius);
+  }
 }
 
 int

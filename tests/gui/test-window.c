@@ -266,6 +266,70 @@ test_single_image (Fixture       *fixture,
       g_test_message ("the core has no gradient method yet: not switching methods");
   }
 
+  /* The baseline kind, chosen in the settings, gives the map the core computes with that
+   * baseline; the gray level row counts only for gray, the radius only for the blur. */
+  {
+    GSettings *settings = bitlens_application_get_settings (fixture->application);
+    GtkWidget *panel = GTK_WIDGET (window->saliency_panel);
+    GType panel_type = BITLENS_TYPE_SALIENCY_PANEL;
+    GtkWidget *gray_row = GTK_WIDGET (gtk_widget_get_template_child (panel, panel_type, "baseline_row"));
+    GtkWidget *radius_row = GTK_WIDGET (gtk_widget_get_template_child (panel, panel_type, "blur_radius_row"));
+    static const struct { const char *kind; BitlensBaselineKind expected_kind; int gray_level; } cases[] = {
+      { "gray", BITLENS_BASELINE_GRAY, 128 },
+      { "black", BITLENS_BASELINE_BLACK, 0 },
+    };
+    BitlensSaliencyParams params;
+
+    /* The default: the blurred copy, radius 5. */
+    bitlens_saliency_panel_get_params (window->saliency_panel, &params);
+    g_assert_cmpint (params.baseline.kind, ==, BITLENS_BASELINE_BLUR);
+    g_assert_cmpint (params.baseline.blur_radius, ==, 5);
+    g_assert_true (gtk_widget_get_sensitive (radius_row));
+    g_assert_false (gtk_widget_get_sensitive (gray_row));
+
+    for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+      {
+        g_autoptr(BitlensSaliencyMap) direct = NULL;
+        g_autoptr(BitlensModel) model = bitlens_model_new_from_file (model_path, NULL);
+        g_autoptr(BitlensImage) image = bitlens_image_load (image_path, NULL);
+        g_autoptr(GBytes) input = bitlens_saliency_input_from_image (model, image, NULL);
+        g_autoptr(GError) error = NULL;
+
+        g_settings_set_string (settings, "occlusion-baseline-kind", cases[i].kind);
+        g_assert_true (gui_wait_until (has_map_a, window, TIMEOUT_MS));
+        g_assert_cmpint (gtk_widget_get_sensitive (gray_row), ==, cases[i].expected_kind == BITLENS_BASELINE_GRAY);
+        g_assert_false (gtk_widget_get_sensitive (radius_row));
+
+        /* The core, called with that baseline (not with the panel's parameters). */
+        bitlens_saliency_params_init (&params);
+        params.baseline.kind = cases[i].expected_kind;
+        params.baseline.gray_level = cases[i].gray_level;
+        direct = bitlens_saliency_compute (model, input, &params, NULL, NULL, NULL, &error);
+        g_assert_no_error (error);
+        assert_maps_equal (window->maps[BITLENS_SLOT_A], direct);
+        g_assert_true (memcmp (direct->values, expected->values, sizeof (float) * 96 * 96) != 0);
+      }
+
+    /* A gray level other than 128 is passed on too. */
+    g_settings_set_string (settings, "occlusion-baseline-kind", "gray");
+    g_settings_set_int (settings, "occlusion-baseline", 40);
+    g_assert_true (gui_wait_until (has_map_a, window, TIMEOUT_MS));
+    bitlens_saliency_panel_get_params (window->saliency_panel, &params);
+    g_assert_cmpint (params.baseline.kind, ==, BITLENS_BASELINE_GRAY);
+    g_assert_cmpint (params.baseline.gray_level, ==, 40);
+    {
+      g_autoptr(BitlensSaliencyMap) gray_40 = map_directly (window, model_path, image_path);
+      assert_maps_equal (window->maps[BITLENS_SLOT_A], gray_40);
+    }
+
+    /* Back to the blurred copy: the first map again (from the cache). */
+    g_settings_reset (settings, "occlusion-baseline");
+    g_settings_reset (settings, "occlusion-baseline-kind");
+    g_assert_true (gui_wait_until (has_map_a, window, TIMEOUT_MS));
+    assert_maps_equal (window->maps[BITLENS_SLOT_A], expected);
+    g_assert_true (gtk_widget_get_sensitive (radius_row));
+  }
+
   /* The map is cached per model and image: computing again with the same parameters is
    * immediate. */
   bitlens_window_compute_saliency (window, FALSE);
