@@ -341,8 +341,9 @@ static void
 test_depthwise_random (void)
 {
   g_autoptr(GRand) rand = g_rand_new_with_seed (20261126);
-  /* 1: plain loads; 8, 16, 24, 48: broadcasts; 2, 3, 5, 12: gathers. */
-  const int multipliers[] = { 1, 1, 1, 2, 3, 5, 8, 12, 16, 24, 48 };
+  /* 1: plain loads; 8, 16, 24, 48: broadcasts; 4, 12, 20: two channels per vector; 2, 3,
+   * 5: gathers. */
+  const int multipliers[] = { 1, 1, 1, 2, 3, 4, 5, 8, 12, 16, 20, 24, 48 };
   int n_run = 0;
 
   order_sensitive_outputs = 0;
@@ -352,7 +353,7 @@ test_depthwise_random (void)
 
       random_window_options (&c, rand);
       c.multiplier = multipliers[g_rand_int_range (rand, 0, G_N_ELEMENTS (multipliers))];
-      c.in_c = g_rand_int_range (rand, 1, c.multiplier >= 16 ? 4 : c.multiplier > 1 ? 9 : 40);
+      c.in_c = g_rand_int_range (rand, 1, c.multiplier >= 12 ? 4 : c.multiplier > 1 ? 9 : 40);
       c.kh = g_rand_int_range (rand, 1, 6);
       c.kw = g_rand_int_range (rand, 1, 6);
       if (i % 10 == 0)

@@ -22,10 +22,11 @@
  *   vectors of each tap (register blocking).
  *
  * Output channel oc reads input channel oc / M (M the depth multiplier). A vector of
- * lanes oc0 .. oc0+7 gets its inputs in one of three ways, chosen per block: M = 1, a
+ * lanes oc0 .. oc0+7 gets its inputs in one of four ways, chosen per block: M = 1, a
  * plain load of 8 consecutive channels; every lane on the same input channel (M a
- * multiple of 8), a broadcast; otherwise (and for the last, partial block) a gather
- * through a table of input channels.
+ * multiple of 8), a broadcast; lanes on two input channels (M = 4, 12 ...), two
+ * broadcasts and a blend; otherwise a gather through a table of input channels. Lanes
+ * beyond out_c (a last, partial block) read the last channel and are not stored.
  *
  * The taps inside the input form a rectangle [fy0, fy1) x [fx0, fx1) of the filter, in
  * order; tiles are used where every pixel has the whole filter width inside the input,
@@ -45,6 +46,7 @@ typedef enum
 {
   LANES_CONTIGUOUS,     /* lane j reads input channel oc0 + j */
   LANES_BROADCAST,      /* every lane of vector v reads input channel first[v] */
+  LANES_TWO_CHANNELS,   /* lane j of vector v reads second[v] where second_lanes[v][j], else first[v] */
   LANES_GATHER,         /* lane j of vector v reads input channel gather[v][j] */
 } LaneInputs;
 
@@ -103,8 +105,12 @@ typedef struct
   int                           c0, n;          /* first output channel, count (<= 16) */
   const float                  *weights;        /* [Kh*Kw][BLOCK] */
   float                         bias[BLOCK];    /* 0.0f when absent */
-  int                           first[VECTORS_PER_BLOCK];            /* LANES_BROADCAST */
-  int                           gather[VECTORS_PER_BLOCK][BITLENS_F32X8_LANES];  /* LANES_GATHER */
+  /* The input channel of each lane. */
+  int                           gather[VECTORS_PER_BLOCK][BITLENS_F32X8_LANES];
+  /* The first and last channel of each vector, and the lanes on the last (all ones). */
+  int                           first[VECTORS_PER_BLOCK];
+  int                           second[VECTORS_PER_BLOCK];
+  gint32                        second_lanes[VECTORS_PER_BLOCK][BITLENS_F32X8_LANES];
 } DepthwiseFloatBlock;
 
 /* Output pixels (b, out_y, out_x + p), p < n_pixels, of the current block, over the
@@ -133,6 +139,7 @@ depthwise_float_pixels (const DepthwiseFloatBlock *k,
   const float *x_origin = k->input + (((gsize) b * w->in_h + in_y0) * w->in_w + in_x0) * in_c;
   BitlensF32x8 acc[MAX_TILE][VECTORS_PER_BLOCK];
   BitlensF32x8 bias[VECTORS_PER_BLOCK];
+  BitlensI32x8 second_lanes[VECTORS_PER_BLOCK];
   BitlensF32x8 low = BITLENS_F32X8_SPLAT (k->params->act_min);
   BitlensF32x8 high = BITLENS_F32X8_SPLAT (k->params->act_max);
 
@@ -141,6 +148,9 @@ depthwise_float_pixels (const DepthwiseFloatBlock *k,
 #pragma GCC unroll 2
     for (int v = 0; v < n_vectors; v++)
       acc[p][v] = (BitlensF32x8) { 0 };
+#pragma GCC unroll 2
+  for (int v = 0; v < n_vectors; v++)
+    memcpy (&second_lanes[v], k->second_lanes[v], sizeof second_lanes[v]);
 
   for (int fy = fy0; fy < fy1; fy++)
     {
@@ -167,6 +177,9 @@ depthwise_float_pixels (const DepthwiseFloatBlock *k,
                     acc[p][v] += BITLENS_F32X8_LOAD (x + k->c0 + v * BITLENS_F32X8_LANES) * weight[v];
                   else if (lanes == LANES_BROADCAST)
                     acc[p][v] += weight[v] * x[k->first[v]];
+                  else if (lanes == LANES_TWO_CHANNELS)
+                    acc[p][v] += BITLENS_F32X8_SELECT (second_lanes[v], BITLENS_F32X8_SPLAT (x[k->second[v]]),
+                                                       BITLENS_F32X8_SPLAT (x[k->first[v]])) * weight[v];
                   else
                     {
                       /* Built in registers (a store of 8 floats then a vector load
@@ -257,32 +270,42 @@ depthwise_float_rows (const DepthwiseFloatBlock *k,
       depthwise_float_row (k, region, b, out_y, tile, n_vectors, lanes);
 }
 
-/* How the lanes of the block starting at output channel c0 read their inputs; fills the
- * broadcast channels or the gather table. */
+/* How the lanes of the current block read their inputs; fills the channel tables. */
 static LaneInputs
 block_lane_inputs (DepthwiseFloatBlock *k,
                    int                  n_vectors)
 {
   const BitlensWindow *w = &k->params->window;
   int multiplier = k->params->depth_multiplier;
-  int loaded = n_vectors * BITLENS_F32X8_LANES;   /* lanes loaded, some maybe beyond n */
+  gboolean uniform = TRUE, two = TRUE;
 
-  if (multiplier == 1 && loaded <= k->n)
-    return LANES_CONTIGUOUS;
-  if (multiplier % BITLENS_F32X8_LANES == 0 && loaded <= k->n)
-    {
-      for (int v = 0; v < n_vectors; v++)
-        k->first[v] = (k->c0 + v * BITLENS_F32X8_LANES) / multiplier;
-      return LANES_BROADCAST;
-    }
   for (int v = 0; v < VECTORS_PER_BLOCK; v++)
-    for (int j = 0; j < BITLENS_F32X8_LANES; j++)
-      {
-        int lane = v * BITLENS_F32X8_LANES + j;
+    {
+      for (int j = 0; j < BITLENS_F32X8_LANES; j++)
+        {
+          int lane = v * BITLENS_F32X8_LANES + j;
 
-        /* Lanes beyond the block's channels read a valid channel; they are not stored. */
-        k->gather[v][j] = MIN (k->c0 + MIN (lane, k->n - 1), w->out_c - 1) / multiplier;
-      }
+          /* Lanes beyond the block's channels read a valid channel; they are not stored. */
+          k->gather[v][j] = MIN (k->c0 + MIN (lane, k->n - 1), w->out_c - 1) / multiplier;
+        }
+      /* Channels grow with the lane. */
+      k->first[v] = k->gather[v][0];
+      k->second[v] = k->gather[v][BITLENS_F32X8_LANES - 1];
+      for (int j = 0; j < BITLENS_F32X8_LANES; j++)
+        k->second_lanes[v][j] = k->gather[v][j] == k->second[v] ? -1 : 0;
+      if (v < n_vectors)
+        {
+          uniform = uniform && k->first[v] == k->second[v];
+          two = two && k->second[v] - k->first[v] <= 1;
+        }
+    }
+
+  if (multiplier == 1 && n_vectors * BITLENS_F32X8_LANES <= k->n)
+    return LANES_CONTIGUOUS;
+  if (uniform)
+    return LANES_BROADCAST;
+  if (two)
+    return LANES_TWO_CHANNELS;
   return LANES_GATHER;
 }
 
@@ -311,12 +334,15 @@ depthwise_float_region (const BitlensKernelCall *call,
       n_vectors = k.n > BITLENS_F32X8_LANES ? 2 : 1;
       lanes = block_lane_inputs (&k, n_vectors);
 
+      /* Two channels need two more registers for the lane masks: smaller tiles. */
       if (n_vectors == 2)
         {
           if (lanes == LANES_CONTIGUOUS)
             depthwise_float_rows (&k, &call->region, tile_2, 2, LANES_CONTIGUOUS);
           else if (lanes == LANES_BROADCAST)
             depthwise_float_rows (&k, &call->region, tile_2, 2, LANES_BROADCAST);
+          else if (lanes == LANES_TWO_CHANNELS)
+            depthwise_float_rows (&k, &call->region, MAX (tile_2 - 2, 1), 2, LANES_TWO_CHANNELS);
           else
             depthwise_float_rows (&k, &call->region, tile_2, 2, LANES_GATHER);
         }
@@ -326,6 +352,8 @@ depthwise_float_region (const BitlensKernelCall *call,
             depthwise_float_rows (&k, &call->region, tile_1, 1, LANES_CONTIGUOUS);
           else if (lanes == LANES_BROADCAST)
             depthwise_float_rows (&k, &call->region, tile_1, 1, LANES_BROADCAST);
+          else if (lanes == LANES_TWO_CHANNELS)
+            depthwise_float_rows (&k, &call->region, MAX (tile_1 - 2, 1), 1, LANES_TWO_CHANNELS);
           else
             depthwise_float_rows (&k, &call->region, tile_1, 1, LANES_GATHER);
         }
