@@ -147,5 +147,26 @@ gboolean          bitlens_export_annotated_png      (const BitlensImage         
                                                      const char                 *path,
                                                      gboolean                    force,
                                                      GError                    **error);
+/* Compare mode: three columns side by side, A | B | A - B, each drawn as the annotated
+ * PNG draws one map (the image with the overlay, a colour bar, a caption). A and B share
+ * one colour scale: info_a->scale, or else the automatic scale of both maps together under
+ * info_a->render, which serves both (info_b's render and scale are not read). A - B
+ * (bitlens_saliency_map_new_difference) is drawn signed, with the automatic diverging
+ * colormap, on its own scale symmetric about zero. The captions say which model is A and
+ * which is B; the third gives both scores. */
+GBytes           *bitlens_export_compare_png_bytes  (const BitlensImage         *image,
+                                                     const BitlensSaliencyMap   *map_a,
+                                                     const BitlensExportInfo    *info_a,
+                                                     const BitlensSaliencyMap   *map_b,
+                                                     const BitlensExportInfo    *info_b,
+                                                     GError                    **error);
+gboolean          bitlens_export_compare_png        (const BitlensImage         *image,
+                                                     const BitlensSaliencyMap   *map_a,
+                                                     const BitlensExportInfo    *info_a,
+                                                     const BitlensSaliencyMap   *map_b,
+                                                     const BitlensExportInfo    *info_b,
+                                                     const char                 *path,
+                                                     gboolean                    force,
+                                                     GError                    **error);
 
 G_END_DECLS

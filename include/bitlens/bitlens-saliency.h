@@ -129,6 +129,10 @@ BitlensSaliencyMap  *bitlens_saliency_map_new_random      (int                  
 BitlensSaliencyMap  *bitlens_saliency_map_resample        (const BitlensSaliencyMap    *map,
                                                            int                          width,
                                                            int                          height);
+/* A minus B, value by value in float, at A's size (B resampled as above when the sizes
+ * differ): the difference map of compare mode. Score and target are left at 0 and -1. */
+BitlensSaliencyMap  *bitlens_saliency_map_new_difference  (const BitlensSaliencyMap    *a,
+                                                           const BitlensSaliencyMap    *b);
 
 /* The input tensor bytes of the model's input 0 for an image, by the default
  * preprocessing (bitlens_image_to_input ()). */

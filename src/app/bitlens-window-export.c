@@ -39,9 +39,9 @@ bitlens_window_export_current (BitlensWindow  *self,
                                const char     *path,
                                GError        **error)
 {
-  BitlensSaliencyParams params;
-  BitlensRenderOptions render;
-  BitlensExportInfo info;
+  BitlensSaliencyParams params, params_b;
+  BitlensRenderOptions render, render_b;
+  BitlensExportInfo info, info_b;
 
   g_return_val_if_fail (BITLENS_IS_WINDOW (self), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
@@ -53,8 +53,20 @@ bitlens_window_export_current (BitlensWindow  *self,
       return FALSE;
     }
   bitlens_window_fill_export_info (self, BITLENS_SLOT_A, self->current_item, &params, &render, &info);
-  return bitlens_export_annotated_png (self->current_image, self->maps[BITLENS_SLOT_A], &info, path,
-                                       TRUE, error);
+  if (!self->comparing)
+    return bitlens_export_annotated_png (self->current_image, self->maps[BITLENS_SLOT_A], &info, path,
+                                         TRUE, error);
+
+  /* Compare mode: what the window shows, A | B | A - B with A and B on one scale. */
+  if (self->maps[BITLENS_SLOT_B] == NULL)
+    {
+      g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_INPUT_INVALID,
+                   _("The second model’s saliency map is not ready yet"));
+      return FALSE;
+    }
+  bitlens_window_fill_export_info (self, BITLENS_SLOT_B, self->current_item, &params_b, &render_b, &info_b);
+  return bitlens_export_compare_png (self->current_image, self->maps[BITLENS_SLOT_A], &info,
+                                     self->maps[BITLENS_SLOT_B], &info_b, path, TRUE, error);
 }
 
 static void

@@ -303,21 +303,6 @@ render_surface (const BitlensSaliencyMap   *map,
   return surface;
 }
 
-/* A minus B at A's resolution (B resampled when the models' inputs differ). */
-static BitlensSaliencyMap *
-difference_map_new (const BitlensSaliencyMap *a,
-                    const BitlensSaliencyMap *b)
-{
-  g_autoptr(BitlensSaliencyMap) b_resampled = NULL;
-  BitlensSaliencyMap *difference = bitlens_saliency_map_new (a->width, a->height);
-
-  if (b->width != a->width || b->height != a->height)
-    b = b_resampled = bitlens_saliency_map_resample (b, a->width, a->height);
-  for (gsize i = 0; i < (gsize) a->width * a->height; i++)
-    difference->values[i] = a->values[i] - b->values[i];
-  return difference;
-}
-
 /* "NAME  -0.012 … +0.034": in compare mode each view says whose map it shows and its own
  * range, since one shared scale can make a weak map look empty. */
 static char *
@@ -395,7 +380,9 @@ bitlens_window_render_overlays (BitlensWindow *self)
       BitlensRenderScale difference_scale;
       cairo_surface_t *surface;
 
-      self->difference_map = difference_map_new (self->maps[BITLENS_SLOT_A], self->maps[BITLENS_SLOT_B]);
+      /* A minus B at A's resolution (B resampled when the models' inputs differ). */
+      self->difference_map = bitlens_saliency_map_new_difference (self->maps[BITLENS_SLOT_A],
+                                                                  self->maps[BITLENS_SLOT_B]);
       difference_maps[0] = self->difference_map;
       /* A difference has a sign whatever the maps' sign: a diverging scale around zero. */
       difference_options.sign = BITLENS_RENDER_SIGN_BOTH;

@@ -9,13 +9,14 @@
 #include "cli-saliency-options.h"
 
 /* bitlens-cli saliency MODEL IMAGE: computes a map and writes an annotated PNG and/or
- * the raw map (.npy + .json). */
+ * the raw map (.npy + .json); with --compare MODEL_B, the annotated PNG shows A | B | A - B. */
 
 typedef struct
 {
   char     *output;
   char     *map_path;
   char     *input_path;
+  char     *compare;
   char     *colormap;
   char     *mode;
   char     *sign;
@@ -59,6 +60,47 @@ render_options_from_arguments (const RenderArguments  *arguments,
   return TRUE;
 }
 
+/* "target: 1  score: 0.95", then "map: 96x96  min: ...  max: ..."; `which` is "" or " B". */
+static void
+print_map_summary (const BitlensSaliencyMap *map,
+                   const char               *which)
+{
+  char score_text[G_ASCII_DTOSTR_BUF_SIZE], min_text[G_ASCII_DTOSTR_BUF_SIZE], max_text[G_ASCII_DTOSTR_BUF_SIZE];
+  float min, max;
+
+  bitlens_saliency_map_get_range (map, &min, &max);
+  /* Numbers in the C locale: the score exactly (%.17g), float values with %.9g. */
+  g_print ("target%s: %d  score%s: %s\n", which, map->target, which,
+           g_ascii_dtostr (score_text, sizeof score_text, map->score));
+  g_print ("map%s: %dx%d  min: %s  max: %s\n", which, map->width, map->height,
+           g_ascii_formatd (min_text, sizeof min_text, "%.9g", min),
+           g_ascii_formatd (max_text, sizeof max_text, "%.9g", max));
+}
+
+/* Model B of --compare on the same image: its own preprocessing of the image, the same
+ * map parameters. */
+static BitlensSaliencyMap *
+compute_compare_map (const char                  *model_path,
+                     const CliMapInput           *input_a,
+                     const BitlensSaliencyParams *params,
+                     gboolean                     verbose,
+                     BitlensModel               **model_out,
+                     GError                     **error)
+{
+  CliMapInput input_b = { .ground_truth = input_a->ground_truth };
+  BitlensSaliencyMap *map = NULL;
+
+  input_b.model = bitlens_model_new_from_file (model_path, error);
+  if (input_b.model != NULL)
+    input_b.input = bitlens_saliency_input_from_image (input_b.model, input_a->image, error);
+  if (input_b.input != NULL)
+    map = cli_map_compute (&input_b, params, verbose, error);
+  if (map != NULL)
+    *model_out = g_steal_pointer (&input_b.model);
+  cli_map_input_clear (&input_b);
+  return map;
+}
+
 int
 cli_saliency (int    argc,
               char **argv)
@@ -66,15 +108,16 @@ cli_saliency (int    argc,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(BitlensSaliencyMap) map = NULL;
+  g_autoptr(BitlensSaliencyMap) map_b = NULL;
+  g_autoptr(BitlensModel) model_b = NULL;
   CliMapOptions map_options;
   CliMapInput input = { 0 };
   RenderArguments arguments = { .clip = 99.0, .opacity = 0.6 };
   BitlensSaliencyParams params;
   BitlensRenderOptions render;
   BitlensRenderScale scale;
-  BitlensExportInfo info;
-  float min, max;
-  char score_text[G_ASCII_DTOSTR_BUF_SIZE], min_text[G_ASCII_DTOSTR_BUF_SIZE], max_text[G_ASCII_DTOSTR_BUF_SIZE];
+  BitlensExportInfo info, info_b;
+  char min_text[G_ASCII_DTOSTR_BUF_SIZE], max_text[G_ASCII_DTOSTR_BUF_SIZE];
   int status = CLI_EXIT_FAILURE;
   const GOptionEntry render_entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &arguments.output, "Write the annotated PNG here", "ANNOTATED.png" },
@@ -86,6 +129,9 @@ cli_saliency (int    argc,
     { "sign", 0, 0, G_OPTION_ARG_STRING, &arguments.sign, "positive (default), negative, absolute or both", "SIGN" },
     { "clip", 0, 0, G_OPTION_ARG_DOUBLE, &arguments.clip, "Colour scale up to this percentile of the values (default 99)", "PERCENT" },
     { "opacity", 0, 0, G_OPTION_ARG_DOUBLE, &arguments.opacity, "Overlay opacity for blend and alpha (default 0.6)", "X" },
+    { "compare", 0, 0, G_OPTION_ARG_FILENAME, &arguments.compare,
+      "Compare with a second model on the same image: -o writes A | B | A - B side by side, A and B on one shared "
+      "colour scale", "MODEL_B" },
     { "write-input", 0, 0, G_OPTION_ARG_FILENAME, &arguments.input_path,
       "Write the input tensor the map explains (raw bytes, for run --raw)", "FILE" },
     { "force", 0, 0, G_OPTION_ARG_NONE, &arguments.force, "Overwrite existing output files", NULL },
@@ -104,7 +150,9 @@ cli_saliency (int    argc,
     "gradients of a float shadow of the model: weights dequantized, quantize, requantize and sign\n"
     "steps passed through with straight-through estimators, since a binary or quantized network has\n"
     "no true gradient. The README's Saliency section gives the exact rules. The map's range and the\n"
-    "score print on stdout.");
+    "score print on stdout. With --compare MODEL_B the same parameters give model B's map of the same\n"
+    "image (preprocessed for B's input), and -o writes A, B and A - B side by side: A and B share one\n"
+    "colour scale, A - B has its own, symmetric about zero.");
 
   if (!cli_parse_options (context, &argc, &argv))
     goto out_usage;
@@ -119,22 +167,38 @@ cli_saliency (int    argc,
       g_printerr ("bitlens-cli: %s\n", error->message);
       goto out_usage;
     }
+  if (arguments.compare != NULL && (map_options.raw || arguments.map_path != NULL || arguments.input_path != NULL))
+    {
+      g_printerr ("bitlens-cli: --compare takes an image file and writes the annotated PNG (-o) only, "
+                  "not with --raw, --map or --write-input\n");
+      goto out_usage;
+    }
 
   if (!cli_map_input_load (argv[1], argv[2], &map_options, &input, &error))
     goto out_error;
   map = cli_map_compute (&input, &params, map_options.verbose, &error);
   if (map == NULL)
     goto out_error;
+  if (arguments.compare != NULL)
+    {
+      map_b = compute_compare_map (arguments.compare, &input, &params, map_options.verbose, &model_b, &error);
+      if (map_b == NULL)
+        goto out_error;
+    }
 
-  bitlens_saliency_map_get_range (map, &min, &max);
-  scale = bitlens_render_scale_compute ((const BitlensSaliencyMap * const *) &map, 1, &render);
+  {
+    const BitlensSaliencyMap *maps[2] = { map, map_b };
+
+    scale = bitlens_render_scale_compute (maps, map_b != NULL ? 2 : 1, &render);
+  }
   g_print ("model: %s\n", bitlens_model_get_name (input.model));
   g_print ("input: %s%s\n", input.input_name, map_options.raw ? " (raw)" : "");
-  /* Numbers in the C locale: the score exactly (%.17g), float values with %.9g. */
-  g_print ("target: %d  score: %s\n", map->target, g_ascii_dtostr (score_text, sizeof score_text, map->score));
-  g_print ("map: %dx%d  min: %s  max: %s\n", map->width, map->height,
-           g_ascii_formatd (min_text, sizeof min_text, "%.9g", min),
-           g_ascii_formatd (max_text, sizeof max_text, "%.9g", max));
+  print_map_summary (map, "");
+  if (map_b != NULL)
+    {
+      g_print ("model B: %s\n", bitlens_model_get_name (model_b));
+      print_map_summary (map_b, " B");
+    }
   if (bitlens_saliency_method_uses_gradients (params.method))
     g_print ("note: %s\n", bitlens_saliency_method_get_gradient_note (params.method));
 
@@ -175,7 +239,18 @@ cli_saliency (int    argc,
         goto out_error;
       g_print ("wrote: %s, %s\n", arguments.map_path, sidecar);
     }
-  if (arguments.output != NULL)
+  if (arguments.output != NULL && map_b != NULL)
+    {
+      info_b = info;
+      info_b.model_name = bitlens_model_get_name (model_b);
+      if (!bitlens_export_compare_png (input.image, map, &info, map_b, &info_b, arguments.output, arguments.force,
+                                       &error))
+        goto out_error;
+      g_print ("wrote: %s (A | B | A - B; colour scale of A and B [%s, %s])\n", arguments.output,
+               g_ascii_formatd (min_text, sizeof min_text, "%.6g", scale.min),
+               g_ascii_formatd (max_text, sizeof max_text, "%.6g", scale.max));
+    }
+  else if (arguments.output != NULL)
     {
       if (!bitlens_export_annotated_png (input.image, map, &info, arguments.output, arguments.force, &error))
         goto out_error;
@@ -198,6 +273,7 @@ out:
   g_free (arguments.output);
   g_free (arguments.map_path);
   g_free (arguments.input_path);
+  g_free (arguments.compare);
   g_free (arguments.colormap);
   g_free (arguments.mode);
   g_free (arguments.sign);

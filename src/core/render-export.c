@@ -642,29 +642,64 @@ describe_method (const BitlensSaliencyParams *params)
                           baseline, params->naive ? "full re-runs" : "incremental");
 }
 
-static GPtrArray *
-caption_lines (const BitlensSaliencyMap   *map,
-               const BitlensExportInfo    *info,
-               const BitlensRenderOptions *render,
-               const BitlensRenderScale   *scale)
+static const char *
+sign_text (BitlensRenderSign sign)
 {
-  GPtrArray *lines = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *predicted = predicted_label (map, info);
-  g_autofree char *low = format_value (scale->min);
-  g_autofree char *high = format_value (scale->max);
-  g_autofree char *clip = NULL;
-  const char *sign_text[] = {
+  static const char *const texts[] = {
     [BITLENS_RENDER_SIGN_POSITIVE] = "positive part",
     [BITLENS_RENDER_SIGN_NEGATIVE] = "negative part",
     [BITLENS_RENDER_SIGN_ABSOLUTE] = "absolute value",
     [BITLENS_RENDER_SIGN_BOTH] = "signed",
   };
 
+  return texts[CLAMP ((int) sign, 0, (int) G_N_ELEMENTS (texts) - 1)];
+}
+
+/* "blend, signed, puor, colour scale [-0.1, 0.1], clipped at the 99% percentile": the
+ * clip is named only when the scale came from it. */
+static char *
+scale_line (const BitlensRenderOptions *render,
+            const BitlensRenderScale   *scale,
+            gboolean                    automatic_scale)
+{
+  g_autofree char *low = format_value (scale->min);
+  g_autofree char *high = format_value (scale->max);
+  g_autofree char *clip = NULL;
+
+  if (render->clip_percent > 0 && render->clip_percent < 100 && automatic_scale)
+    clip = g_strdup_printf (", clipped at the %g%% percentile", render->clip_percent);
+  return g_strdup_printf ("%s, %s, %s, colour scale [%s, %s]%s", bitlens_render_mode_get_name (render->mode),
+                          sign_text (render->sign),
+                          bitlens_colormap_get_name (bitlens_render_options_get_colormap (render)), low, high,
+                          clip != NULL ? clip : "");
+}
+
+/* "person_detect.tflite  on  785.png", after "A: " when `title` is given. */
+static char *
+model_line (const BitlensExportInfo *info,
+            const char              *title)
+{
+  const char *model = info->model_name != NULL ? info->model_name : "model";
+
   if (info->input_name != NULL)
-    g_ptr_array_add (lines, g_strdup_printf ("%s  on  %s%s", info->model_name != NULL ? info->model_name : "model",
-                                             info->input_name, info->input_is_raw ? " (raw input)" : ""));
-  else
-    g_ptr_array_add (lines, g_strdup (info->model_name != NULL ? info->model_name : "model"));
+    return g_strdup_printf ("%s%s%s  on  %s%s", title != NULL ? title : "", title != NULL ? ": " : "", model,
+                            info->input_name, info->input_is_raw ? " (raw input)" : "");
+  return g_strdup_printf ("%s%s%s", title != NULL ? title : "", title != NULL ? ": " : "", model);
+}
+
+static GPtrArray *
+caption_lines (const BitlensSaliencyMap   *map,
+               const BitlensExportInfo    *info,
+               const BitlensRenderOptions *render,
+               const BitlensRenderScale   *scale,
+               gboolean                    automatic_scale,
+               const char                 *title,
+               const char                 *scale_note)
+{
+  GPtrArray *lines = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *predicted = predicted_label (map, info);
+
+  g_ptr_array_add (lines, model_line (info, title));
   g_ptr_array_add (lines, describe_method (info->params));
   if (info->params != NULL && bitlens_saliency_method_uses_gradients (info->params->method))
     g_ptr_array_add (lines, g_strdup ("gradients of a float shadow, straight-through estimators"));
@@ -674,13 +709,38 @@ caption_lines (const BitlensSaliencyMap   *map,
     g_ptr_array_add (lines, g_strdup_printf ("target %d, score %.4f", map->target, map->score));
   if (label_name (info->ground_truth) != NULL)
     g_ptr_array_add (lines, g_strdup_printf ("ground truth: %s", label_name (info->ground_truth)));
-  if (render->clip_percent > 0 && render->clip_percent < 100 && info->scale == NULL)
-    clip = g_strdup_printf (", clipped at the %g%% percentile", render->clip_percent);
-  g_ptr_array_add (lines, g_strdup_printf ("%s, %s, %s, colour scale [%s, %s]%s",
-                                           bitlens_render_mode_get_name (render->mode),
-                                           sign_text[CLAMP ((int) render->sign, 0, 3)],
-                                           bitlens_colormap_get_name (bitlens_render_options_get_colormap (render)),
-                                           low, high, clip != NULL ? clip : ""));
+  g_ptr_array_add (lines, scale_line (render, scale, automatic_scale));
+  if (scale_note != NULL)
+    g_ptr_array_add (lines, g_strdup (scale_note));
+  return lines;
+}
+
+/* The caption of the A minus B column: what is subtracted from what, both scores. */
+static GPtrArray *
+difference_caption_lines (const BitlensSaliencyMap   *map_a,
+                          const BitlensExportInfo    *info_a,
+                          const BitlensSaliencyMap   *map_b,
+                          const BitlensExportInfo    *info_b,
+                          const BitlensRenderOptions *render,
+                          const BitlensRenderScale   *scale)
+{
+  GPtrArray *lines = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *predicted_a = predicted_label (map_a, info_a);
+  g_autofree char *predicted_b = predicted_label (map_b, info_b);
+
+  if (info_a->input_name != NULL)
+    g_ptr_array_add (lines, g_strdup_printf ("A minus B  on  %s%s", info_a->input_name,
+                                             info_a->input_is_raw ? " (raw input)" : ""));
+  else
+    g_ptr_array_add (lines, g_strdup ("A minus B"));
+  g_ptr_array_add (lines, g_strdup_printf ("A: %s", info_a->model_name != NULL ? info_a->model_name : "model"));
+  g_ptr_array_add (lines, g_strdup_printf ("B: %s", info_b->model_name != NULL ? info_b->model_name : "model"));
+  g_ptr_array_add (lines, g_strdup_printf ("scores: A %.4f (%s), B %.4f (%s)", map_a->score, predicted_a,
+                                           map_b->score, predicted_b));
+  if (label_name (info_a->ground_truth) != NULL)
+    g_ptr_array_add (lines, g_strdup_printf ("ground truth: %s", label_name (info_a->ground_truth)));
+  g_ptr_array_add (lines, scale_line (render, scale, TRUE));
+  g_ptr_array_add (lines, g_strdup ("its own colour scale, symmetric about zero"));
   return lines;
 }
 
@@ -700,88 +760,117 @@ set_font (cairo_t *cr)
   cairo_set_font_size (cr, FONT_SIZE);
 }
 
-GBytes *
-bitlens_export_annotated_png_bytes (const BitlensImage        *image,
-                                    const BitlensSaliencyMap  *map,
-                                    const BitlensExportInfo   *info,
-                                    GError                   **error)
+/* The image at display size: its long side PANEL_SIZE pixels. */
+static BitlensImage *
+panel_image_new (const BitlensImage *image)
 {
-  g_autoptr(BitlensImage) panel_image = NULL;
-  g_autoptr(GPtrArray) lines = NULL;
-  g_autoptr(GByteArray) png = NULL;
-  g_autofree guint8 *rgba = NULL;
-  cairo_surface_t *measure, *canvas, *overlay, *background, *bar;
-  cairo_t *cr;
-  cairo_status_t status;
-  BitlensRenderOptions render;
-  BitlensRenderScale scale;
-  double label_width = 0, caption_width = 0;
-  char *labels[N_TICKS];
-  int panel_w, panel_h, width, height, bar_x;
+  int width, height;
 
-  g_return_val_if_fail (image != NULL, NULL);
-  g_return_val_if_fail (map != NULL, NULL);
-  g_return_val_if_fail (info != NULL, NULL);
-
-  resolve_render (map, info, &render, &scale);
   if (image->width >= image->height)
     {
-      panel_w = PANEL_SIZE;
-      panel_h = MAX (1, (int) lround ((double) PANEL_SIZE * image->height / image->width));
+      width = PANEL_SIZE;
+      height = MAX (1, (int) lround ((double) PANEL_SIZE * image->height / image->width));
     }
   else
     {
-      panel_h = PANEL_SIZE;
-      panel_w = MAX (1, (int) lround ((double) PANEL_SIZE * image->width / image->height));
+      height = PANEL_SIZE;
+      width = MAX (1, (int) lround ((double) PANEL_SIZE * image->width / image->height));
     }
+  return scale_image (image, width, height);
+}
 
-  /* Text sizes decide the canvas. */
-  lines = caption_lines (map, info, &render, &scale);
-  measure = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 1, 1);
-  cr = cairo_create (measure);
+/* One column of an annotated PNG: the image with the map's overlay, a colour bar with
+ * tick labels beside it, the caption under both. */
+typedef struct
+{
+  const BitlensImage       *panel_image;   /* borrowed, at display size */
+  const BitlensSaliencyMap *map;           /* borrowed */
+  BitlensRenderOptions      render;
+  BitlensRenderScale        scale;
+  GPtrArray                *lines;         /* owned */
+  char                     *labels[N_TICKS];
+  int                       width;         /* the column, margins included */
+  int                       height;
+} ExportColumn;
+
+/* Takes `lines`; measures the text, which decides the column's size. */
+static void
+export_column_init (ExportColumn               *column,
+                    const BitlensImage         *panel_image,
+                    const BitlensSaliencyMap   *map,
+                    const BitlensRenderOptions *render,
+                    const BitlensRenderScale   *scale,
+                    GPtrArray                  *lines)
+{
+  cairo_surface_t *measure = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 1, 1);
+  cairo_t *cr = cairo_create (measure);
+  double label_width = 0, caption_width = 0;
+  int bar_x = MARGIN + panel_image->width + MARGIN;
+
+  *column = (ExportColumn) {
+    .panel_image = panel_image,
+    .map = map,
+    .render = *render,
+    .scale = *scale,
+    .lines = lines,
+  };
   set_font (cr);
   for (int i = 0; i < N_TICKS; i++)
     {
       cairo_text_extents_t extents;
-      labels[i] = format_value (tick_value (&scale, render.sign, i));
-      cairo_text_extents (cr, labels[i], &extents);
+
+      column->labels[i] = format_value (tick_value (scale, render->sign, i));
+      cairo_text_extents (cr, column->labels[i], &extents);
       label_width = MAX (label_width, extents.x_advance);
     }
   for (guint i = 0; i < lines->len; i++)
     {
       cairo_text_extents_t extents;
+
       cairo_text_extents (cr, g_ptr_array_index (lines, i), &extents);
       caption_width = MAX (caption_width, extents.x_advance);
     }
   cairo_destroy (cr);
   cairo_surface_destroy (measure);
 
-  bar_x = MARGIN + panel_w + MARGIN;
-  width = MAX (bar_x + BAR_WIDTH + TICK_LENGTH + 4 + (int) ceil (label_width) + MARGIN,
-               MARGIN + (int) ceil (caption_width) + MARGIN);
-  height = MARGIN + panel_h + MARGIN / 2 + (int) lines->len * LINE_HEIGHT + MARGIN;
+  column->width = MAX (bar_x + BAR_WIDTH + TICK_LENGTH + 4 + (int) ceil (label_width) + MARGIN,
+                       MARGIN + (int) ceil (caption_width) + MARGIN);
+  column->height = MARGIN + panel_image->height + MARGIN / 2 + (int) lines->len * LINE_HEIGHT + MARGIN;
+}
+
+static void
+export_column_clear (ExportColumn *column)
+{
+  g_clear_pointer (&column->lines, g_ptr_array_unref);
+  for (int i = 0; i < N_TICKS; i++)
+    g_clear_pointer (&column->labels[i], g_free);
+}
+
+/* Draws the column with its left edge at x. */
+static void
+export_column_draw (const ExportColumn *column,
+                    cairo_t            *cr,
+                    int                 x)
+{
+  int panel_w = column->panel_image->width, panel_h = column->panel_image->height;
+  int bar_x = x + MARGIN + panel_w + MARGIN;
+  g_autofree guint8 *rgba = g_malloc ((gsize) panel_w * panel_h * 4);
+  cairo_surface_t *background, *overlay, *bar;
 
   /* The panel: the image at display size, and the overlay rendered on it. */
-  panel_image = scale_image (image, panel_w, panel_h);
-  rgba = g_malloc ((gsize) panel_w * panel_h * 4);
-  bitlens_render_rgba (map, panel_image, &render, &scale, panel_w, panel_h, rgba, (gsize) panel_w * 4);
-
-  canvas = cairo_image_surface_create (CAIRO_FORMAT_RGB24, width, height);
-  cr = cairo_create (canvas);
-  cairo_set_source_rgb (cr, 1, 1, 1);
-  cairo_paint (cr);
-
-  background = surface_from_image (panel_image);
+  bitlens_render_rgba (column->map, column->panel_image, &column->render, &column->scale, panel_w, panel_h, rgba,
+                       (gsize) panel_w * 4);
+  background = surface_from_image (column->panel_image);
   overlay = surface_from_rgba (rgba, panel_w, panel_h);
-  cairo_set_source_surface (cr, background, MARGIN, MARGIN);
+  cairo_set_source_surface (cr, background, x + MARGIN, MARGIN);
   cairo_paint (cr);
-  cairo_set_source_surface (cr, overlay, MARGIN, MARGIN);
+  cairo_set_source_surface (cr, overlay, x + MARGIN, MARGIN);
   cairo_paint (cr);
   cairo_surface_destroy (background);
   cairo_surface_destroy (overlay);
 
   /* Colour bar with ticks and labels. */
-  bar = colorbar_surface (bitlens_render_options_get_colormap (&render), panel_h);
+  bar = colorbar_surface (bitlens_render_options_get_colormap (&column->render), panel_h);
   cairo_set_source_surface (cr, bar, bar_x, MARGIN);
   cairo_paint (cr);
   cairo_surface_destroy (bar);
@@ -798,23 +887,49 @@ bitlens_export_annotated_png_bytes (const BitlensImage        *image,
       cairo_move_to (cr, bar_x + BAR_WIDTH, floor (y) + 0.5);
       cairo_line_to (cr, bar_x + BAR_WIDTH + TICK_LENGTH, floor (y) + 0.5);
       cairo_stroke (cr);
-      cairo_text_extents (cr, labels[i], &extents);
+      cairo_text_extents (cr, column->labels[i], &extents);
       cairo_move_to (cr, bar_x + BAR_WIDTH + TICK_LENGTH + 4,
                      CLAMP (y - extents.y_bearing - extents.height / 2, MARGIN + extents.height, MARGIN + panel_h));
-      cairo_show_text (cr, labels[i]);
-      g_free (labels[i]);
+      cairo_show_text (cr, column->labels[i]);
     }
 
   /* Caption. */
   cairo_set_source_rgb (cr, 0.1, 0.1, 0.1);
-  for (guint i = 0; i < lines->len; i++)
+  for (guint i = 0; i < column->lines->len; i++)
     {
-      cairo_move_to (cr, MARGIN, MARGIN + panel_h + MARGIN / 2 + (i + 1) * LINE_HEIGHT - 5);
-      cairo_show_text (cr, g_ptr_array_index (lines, i));
+      cairo_move_to (cr, x + MARGIN, MARGIN + panel_h + MARGIN / 2 + (i + 1) * LINE_HEIGHT - 5);
+      cairo_show_text (cr, g_ptr_array_index (column->lines, i));
+    }
+}
+
+/* The columns side by side on a white canvas, encoded as PNG. */
+static GBytes *
+encode_columns (const ExportColumn  *columns,
+                guint                n_columns,
+                GError             **error)
+{
+  g_autoptr(GByteArray) png = g_byte_array_new ();
+  cairo_surface_t *canvas;
+  cairo_status_t status;
+  cairo_t *cr;
+  int width = 0, height = 0, x = 0;
+
+  for (guint i = 0; i < n_columns; i++)
+    {
+      width += columns[i].width;
+      height = MAX (height, columns[i].height);
+    }
+  canvas = cairo_image_surface_create (CAIRO_FORMAT_RGB24, width, height);
+  cr = cairo_create (canvas);
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_paint (cr);
+  for (guint i = 0; i < n_columns; i++)
+    {
+      export_column_draw (&columns[i], cr, x);
+      x += columns[i].width;
     }
   cairo_destroy (cr);
 
-  png = g_byte_array_new ();
   status = cairo_surface_write_to_png_stream (canvas, append_to_byte_array, png);
   if (status == CAIRO_STATUS_SUCCESS)
     status = cairo_surface_status (canvas);
@@ -828,6 +943,91 @@ bitlens_export_annotated_png_bytes (const BitlensImage        *image,
   return g_byte_array_free_to_bytes (g_steal_pointer (&png));
 }
 
+GBytes *
+bitlens_export_annotated_png_bytes (const BitlensImage        *image,
+                                    const BitlensSaliencyMap  *map,
+                                    const BitlensExportInfo   *info,
+                                    GError                   **error)
+{
+  g_autoptr(BitlensImage) panel_image = NULL;
+  ExportColumn column;
+  BitlensRenderOptions render;
+  BitlensRenderScale scale;
+  GBytes *png;
+
+  g_return_val_if_fail (image != NULL, NULL);
+  g_return_val_if_fail (map != NULL, NULL);
+  g_return_val_if_fail (info != NULL, NULL);
+
+  resolve_render (map, info, &render, &scale);
+  panel_image = panel_image_new (image);
+  export_column_init (&column, panel_image, map, &render, &scale,
+                      caption_lines (map, info, &render, &scale, info->scale == NULL, NULL, NULL));
+  png = encode_columns (&column, 1, error);
+  export_column_clear (&column);
+  return png;
+}
+
+GBytes *
+bitlens_export_compare_png_bytes (const BitlensImage        *image,
+                                  const BitlensSaliencyMap  *map_a,
+                                  const BitlensExportInfo   *info_a,
+                                  const BitlensSaliencyMap  *map_b,
+                                  const BitlensExportInfo   *info_b,
+                                  GError                   **error)
+{
+  g_autoptr(BitlensImage) panel_image = NULL;
+  g_autoptr(BitlensSaliencyMap) difference = NULL;
+  const BitlensSaliencyMap *maps[2] = { map_a, map_b };
+  ExportColumn columns[3];
+  BitlensRenderOptions render, difference_render;
+  BitlensRenderScale scale, difference_scale;
+  GBytes *png;
+
+  g_return_val_if_fail (image != NULL, NULL);
+  g_return_val_if_fail (map_a != NULL && map_b != NULL, NULL);
+  g_return_val_if_fail (info_a != NULL && info_b != NULL, NULL);
+
+  /* A and B: info_a's rendering, one scale for both maps. */
+  if (info_a->render != NULL)
+    render = *info_a->render;
+  else
+    bitlens_render_options_init (&render);
+  scale = info_a->scale != NULL ? *info_a->scale : bitlens_render_scale_compute (maps, 2, &render);
+  /* A difference has a sign whatever the maps' sign: a diverging scale around zero. */
+  difference = bitlens_saliency_map_new_difference (map_a, map_b);
+  difference_render = render;
+  difference_render.sign = BITLENS_RENDER_SIGN_BOTH;
+  difference_render.colormap = BITLENS_COLORMAP_AUTO;
+  difference_scale = bitlens_render_scale_compute ((const BitlensSaliencyMap * const *) &difference, 1,
+                                                   &difference_render);
+
+  panel_image = panel_image_new (image);
+  export_column_init (&columns[0], panel_image, map_a, &render, &scale,
+                      caption_lines (map_a, info_a, &render, &scale, info_a->scale == NULL, "A", "one colour scale for A and B"));
+  export_column_init (&columns[1], panel_image, map_b, &render, &scale,
+                      caption_lines (map_b, info_b, &render, &scale, info_a->scale == NULL, "B", "one colour scale for A and B"));
+  export_column_init (&columns[2], panel_image, difference, &difference_render, &difference_scale,
+                      difference_caption_lines (map_a, info_a, map_b, info_b, &difference_render, &difference_scale));
+  png = encode_columns (columns, G_N_ELEMENTS (columns), error);
+  for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
+    export_column_clear (&columns[i]);
+  return png;
+}
+
+static gboolean
+write_png (GBytes      *bytes,
+           const char  *path,
+           gboolean     force,
+           GError     **error)
+{
+  g_autoptr(GBytes) owned = bytes;
+
+  if (owned == NULL)
+    return FALSE;
+  return write_file (path, g_bytes_get_data (owned, NULL), g_bytes_get_size (owned), force, error);
+}
+
 gboolean
 bitlens_export_annotated_png (const BitlensImage        *image,
                               const BitlensSaliencyMap  *map,
@@ -836,14 +1036,27 @@ bitlens_export_annotated_png (const BitlensImage        *image,
                               gboolean                   force,
                               GError                   **error)
 {
-  g_autoptr(GBytes) bytes = NULL;
-
   g_return_val_if_fail (path != NULL, FALSE);
 
   if (!check_not_exists (path, force, error))
     return FALSE;
-  bytes = bitlens_export_annotated_png_bytes (image, map, info, error);
-  if (bytes == NULL)
+  return write_png (bitlens_export_annotated_png_bytes (image, map, info, error), path, force, error);
+}
+
+gboolean
+bitlens_export_compare_png (const BitlensImage        *image,
+                            const BitlensSaliencyMap  *map_a,
+                            const BitlensExportInfo   *info_a,
+                            const BitlensSaliencyMap  *map_b,
+                            const BitlensExportInfo   *info_b,
+                            const char                *path,
+                            gboolean                   force,
+                            GError                   **error)
+{
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (!check_not_exists (path, force, error))
     return FALSE;
-  return write_file (path, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), force, error);
+  return write_png (bitlens_export_compare_png_bytes (image, map_a, info_a, map_b, info_b, error), path, force,
+                    error);
 }

@@ -273,3 +273,21 @@ bitlens_saliency_map_resample (const BitlensSaliencyMap *map,
     }
   return out;
 }
+
+BitlensSaliencyMap *
+bitlens_saliency_map_new_difference (const BitlensSaliencyMap *a,
+                                     const BitlensSaliencyMap *b)
+{
+  g_autoptr(BitlensSaliencyMap) b_resampled = NULL;
+  BitlensSaliencyMap *difference;
+
+  g_return_val_if_fail (a != NULL, NULL);
+  g_return_val_if_fail (b != NULL, NULL);
+
+  if (b->width != a->width || b->height != a->height)
+    b = b_resampled = bitlens_saliency_map_resample (b, a->width, a->height);
+  difference = bitlens_saliency_map_new (a->width, a->height);
+  for (gsize i = 0; i < (gsize) a->width * a->height; i++)
+    difference->values[i] = a->values[i] - b->values[i];
+  return difference;
+}

@@ -447,6 +447,124 @@ test_annotated_png (void)
   remove_dir (dir);
 }
 
+/* The first x >= from where row y is not white. */
+static int
+first_non_white (cairo_surface_t *surface,
+                 int              from,
+                 int              y)
+{
+  for (int x = from; x < cairo_image_surface_get_width (surface); x++)
+    if (surface_pixel (surface, x, y) != 0xffffff)
+      return x;
+  return -1;
+}
+
+/* Compare mode: A | B | A - B, A and B on one scale, A - B signed on its own; the
+ * difference map value by value. */
+static void
+test_compare_png (void)
+{
+  g_autoptr(BitlensSaliencyMap) a = bitlens_saliency_map_new (96, 96);
+  g_autoptr(BitlensSaliencyMap) b = bitlens_saliency_map_new (96, 96);
+  g_autoptr(BitlensSaliencyMap) small = bitlens_saliency_map_new (48, 48);
+  g_autoptr(BitlensSaliencyMap) difference = NULL;
+  g_autoptr(BitlensSaliencyMap) resampled = NULL;
+  g_autoptr(BitlensImage) image = bitlens_image_new (96, 96);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *path = g_build_filename (dir, "compare.png", NULL);
+  g_autofree char *contents = NULL;
+  gsize length;
+  BitlensSaliencyParams params;
+  BitlensRenderOptions render;
+  BitlensExportInfo info_a, info_b;
+  cairo_surface_t *surface;
+  int panel = 384, margin = 14, row = 14 + 150, left[3];
+
+  /* A is 47.5 on its right half, B 95: on their shared scale [0, 95] A's right half is at
+   * the middle of the colormap (on its own scale it would be at the top); A - B is 0 on
+   * the left, -47.5 on the right. */
+  for (int y = 0; y < 96; y++)
+    for (int x = 0; x < 96; x++)
+      {
+        a->values[y * 96 + x] = x >= 48 ? 47.5f : 0.0f;
+        b->values[y * 96 + x] = x >= 48 ? 95.0f : 0.0f;
+      }
+  for (int i = 0; i < 48 * 48; i++)
+    small->values[i] = (float) (i % 7) - 3.0f;
+  memset (image->pixels, 100, 96 * 96 * 3);
+  a->score = 0.75;
+  b->score = 0.25;
+  bitlens_saliency_params_init (&params);
+  bitlens_render_options_init (&render);
+  render.mode = BITLENS_RENDER_HEAT;
+  render.colormap = BITLENS_COLORMAP_INFERNO;
+  render.clip_percent = 100;
+  info_a = (BitlensExportInfo) { .model_name = "v1.tflite", .input_name = "x.png", .params = &params,
+                                 .ground_truth = 1, .render = &render };
+  info_b = info_a;
+  info_b.model_name = "v2.tflite";
+
+  /* The difference: A - B in float; B resampled to A's size when they differ. */
+  difference = bitlens_saliency_map_new_difference (a, b);
+  for (int i = 0; i < 96 * 96; i++)
+    g_assert_cmpfloat (difference->values[i], ==, a->values[i] - b->values[i]);
+  g_clear_pointer (&difference, bitlens_saliency_map_free);
+  difference = bitlens_saliency_map_new_difference (a, small);
+  resampled = bitlens_saliency_map_resample (small, 96, 96);
+  g_assert_cmpint (difference->width, ==, 96);
+  for (int i = 0; i < 96 * 96; i++)
+    g_assert_cmpfloat (difference->values[i], ==, a->values[i] - resampled->values[i]);
+
+  g_assert_true (bitlens_export_compare_png (image, a, &info_a, b, &info_b, path, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_false (bitlens_export_compare_png (image, a, &info_a, b, &info_b, path, FALSE, &error));
+  g_assert_error (error, BITLENS_ERROR, BITLENS_ERROR_EXISTS);
+  g_clear_error (&error);
+  bytes = bitlens_export_compare_png_bytes (image, a, &info_a, b, &info_b, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &contents, &length, &error));
+  g_assert_cmpmem (contents, length, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+
+  surface = cairo_image_surface_create_from_png (path);
+  g_assert_cmpint (cairo_surface_status (surface), ==, CAIRO_STATUS_SUCCESS);
+  /* The tallest caption is the difference's: A minus B, A, B, scores, ground truth, scale
+   * and its note. */
+  g_assert_cmpint (cairo_image_surface_get_height (surface), ==, margin + panel + margin / 2 + 7 * 19 + margin);
+  /* Three panels side by side, each followed by its colour bar. */
+  left[0] = first_non_white (surface, 0, row);
+  g_assert_cmpint (left[0], ==, margin);
+  for (int i = 1; i < 3; i++)
+    {
+      /* Past the previous panel and its bar (16 pixels, framed). */
+      int bar = first_non_white (surface, left[i - 1] + panel, row);
+
+      g_assert_cmpint (bar, ==, left[i - 1] + panel + margin - 1);
+      left[i] = first_non_white (surface, bar + 18, row);
+      g_assert_cmpint (left[i], >, bar + 18 + 2 * margin);
+    }
+  g_assert_cmpint (cairo_image_surface_get_width (surface), >, left[2] + panel + margin + 16);
+  /* A on the shared scale: 0 at the bottom of the colormap, 47.5 in the middle. */
+  g_assert_cmpuint (surface_pixel (surface, left[0] + 10, row), ==, table_pixel (BITLENS_COLORMAP_INFERNO, 0));
+  g_assert_cmpuint (surface_pixel (surface, left[0] + panel - 10, row), ==, table_pixel (BITLENS_COLORMAP_INFERNO, 128));
+  /* B: 95 at the top. */
+  g_assert_cmpuint (surface_pixel (surface, left[1] + 10, row), ==, table_pixel (BITLENS_COLORMAP_INFERNO, 0));
+  g_assert_cmpuint (surface_pixel (surface, left[1] + panel - 10, row), ==, table_pixel (BITLENS_COLORMAP_INFERNO, 255));
+  /* A - B: signed on [-47.5, 47.5] with the diverging colormap: 0 in the middle, -47.5 at
+   * the bottom. */
+  g_assert_cmpuint (surface_pixel (surface, left[2] + 10, row), ==, table_pixel (BITLENS_COLORMAP_PUOR, 128));
+  g_assert_cmpuint (surface_pixel (surface, left[2] + panel - 10, row), ==, table_pixel (BITLENS_COLORMAP_PUOR, 0));
+  /* Each panel's colour bar: A's and B's show the same scale. */
+  g_assert_cmpuint (surface_pixel (surface, left[0] + panel + margin + 8, margin), ==,
+                    table_pixel (BITLENS_COLORMAP_INFERNO, 255));
+  g_assert_cmpuint (surface_pixel (surface, left[2] + panel + margin + 8, margin), ==,
+                    table_pixel (BITLENS_COLORMAP_PUOR, 255));
+  cairo_surface_destroy (surface);
+  g_unlink (path);
+  remove_dir (dir);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -458,5 +576,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/render/export/npy", test_npy);
   g_test_add_func ("/render/export/sidecar", test_sidecar);
   g_test_add_func ("/render/export/annotated-png", test_annotated_png);
+  g_test_add_func ("/render/export/compare-png", test_compare_png);
   return g_test_run ();
 }

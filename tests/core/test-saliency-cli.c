@@ -14,6 +14,7 @@
 
 #define PERSON_DETECT "models/tflm/person_detect.tflite"
 #define PERSON_IMAGE "data/vww/person/000000000785.png"
+#define VWW_INT8 "models/mlperf_tiny/vww_96_int8.tflite"
 
 static int
 run_cli (const char *const *arguments,
@@ -192,6 +193,91 @@ test_faithfulness_output (void)
   g_assert_cmpfloat (field_value (out, "insertion area: "), ==, result->insertion_area);
 }
 
+/* --compare: model B's map of the same image, and -o writes the compare PNG the library
+ * draws for the two maps. */
+static void
+test_saliency_compare (void)
+{
+  g_autofree char *model_path = test_shared_path (PERSON_DETECT);
+  g_autofree char *model_b_path = test_shared_path (VWW_INT8);
+  g_autofree char *image_path = test_shared_path (PERSON_IMAGE);
+  g_autofree char *dir = NULL, *png = NULL, *out = NULL, *err = NULL, *written = NULL;
+  g_autoptr(BitlensModel) model = NULL, model_b = NULL;
+  g_autoptr(BitlensImage) image = NULL;
+  g_autoptr(GBytes) input = NULL, input_b = NULL, expected = NULL;
+  g_autoptr(BitlensSaliencyMap) map = NULL, map_b = NULL;
+  g_autoptr(GError) error = NULL;
+  BitlensSaliencyParams params;
+  BitlensRenderOptions render;
+  BitlensExportInfo info, info_b;
+  gsize length;
+
+  if (model_path == NULL || model_b_path == NULL || image_path == NULL)
+    return;
+  dir = g_dir_make_tmp ("bitlens-saliency-cli-XXXXXX", &error);
+  g_assert_no_error (error);
+  png = g_build_filename (dir, "compare.png", NULL);
+  {
+    const char *arguments[] = { "saliency", model_path, image_path, "--compare", model_b_path, "--window", "24",
+                                "--stride", "12", "--threads", "2", "-o", png, NULL };
+    g_assert_cmpint (run_cli (arguments, &out, &err), ==, 0);
+  }
+
+  model = bitlens_model_new_from_file (model_path, &error);
+  g_assert_no_error (error);
+  model_b = bitlens_model_new_from_file (model_b_path, &error);
+  g_assert_no_error (error);
+  image = bitlens_image_load (image_path, &error);
+  g_assert_no_error (error);
+  input = bitlens_saliency_input_from_image (model, image, &error);
+  g_assert_no_error (error);
+  input_b = bitlens_saliency_input_from_image (model_b, image, &error);
+  g_assert_no_error (error);
+  bitlens_saliency_params_init (&params);
+  params.window = 24;
+  params.stride = 12;
+  map = bitlens_saliency_compute (model, input, &params, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  map_b = bitlens_saliency_compute (model_b, input_b, &params, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat (field_value (out, "score: "), ==, map->score);
+  g_assert_nonnull (strstr (out, "model B: vww_96_int8.tflite"));
+  g_assert_cmpfloat (field_value (out, "score B: "), ==, map_b->score);
+
+  /* The CLI's rendering defaults: blend, positive, automatic colormap, clip 99, opacity 0.6;
+   * the ground truth from the person/ folder. */
+  bitlens_render_options_init (&render);
+  render.clip_percent = 99;
+  render.opacity = 0.6;
+  info = (BitlensExportInfo) { .model_name = "person_detect.tflite", .input_name = "000000000785.png",
+                               .params = &params, .ground_truth = 1, .render = &render };
+  info_b = info;
+  info_b.model_name = "vww_96_int8.tflite";
+  expected = bitlens_export_compare_png_bytes (image, map, &info, map_b, &info_b, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (png, &written, &length, &error));
+  g_assert_cmpmem (written, length, g_bytes_get_data (expected, NULL), g_bytes_get_size (expected));
+
+  /* --compare explains an image file and writes the compare PNG only. */
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  {
+    const char *arguments[] = { "saliency", model_path, image_path, "--compare", model_b_path, "--map", png, NULL };
+    g_assert_cmpint (run_cli (arguments, &out, &err), ==, 2);
+  }
+  g_assert_nonnull (strstr (err, "--compare"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  {
+    const char *arguments[] = { "saliency", model_path, image_path, "--compare", "/nonexistent/b.tflite", NULL };
+    g_assert_cmpint (run_cli (arguments, &out, &err), ==, 1);
+  }
+  g_assert_nonnull (strstr (err, "/nonexistent/b.tflite"));
+
+  g_unlink (png);
+  g_rmdir (dir);
+}
+
 static void
 test_usage_and_errors (void)
 {
@@ -252,6 +338,7 @@ main (int argc, char *argv[])
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/saliency/cli/saliency-outputs", test_saliency_outputs);
   g_test_add_func ("/saliency/cli/faithfulness-output", test_faithfulness_output);
+  g_test_add_func ("/saliency/cli/compare", test_saliency_compare);
   g_test_add_func ("/saliency/cli/usage-and-errors", test_usage_and_errors);
   return g_test_run ();
 }

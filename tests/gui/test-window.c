@@ -399,17 +399,45 @@ test_compare_and_export (Fixture       *fixture,
     g_assert_nonnull (strstr (gtk_label_get_label (window->readout_label), "A−B"));
   }
 
-  /* Export the annotated PNG of the current view. */
+  /* Export in compare mode: one PNG with A | B | A - B, the core's compare export of the
+   * two maps the window shows. */
   g_assert_true (bitlens_window_export_current (window, export_path, &error));
   g_assert_no_error (error);
   exported = bitlens_image_load (export_path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (exported->width, >=, 384);
+  g_assert_cmpint (exported->width, >=, 3 * (14 + 384 + 14 + 16));
+  {
+    g_autoptr(BitlensImage) image = bitlens_image_load (image_path, &error);
+    g_autoptr(GBytes) expected_png = NULL;
+    g_autofree char *contents = NULL;
+    BitlensSaliencyParams params_a, params_b;
+    BitlensRenderOptions render_a, render_b;
+    BitlensExportInfo info_a, info_b;
+    gsize length;
 
-  /* Leaving compare mode hides B and the difference. */
+    g_assert_no_error (error);
+    bitlens_window_fill_export_info (window, BITLENS_SLOT_A, item, &params_a, &render_a, &info_a);
+    bitlens_window_fill_export_info (window, BITLENS_SLOT_B, item, &params_b, &render_b, &info_b);
+    g_assert_cmpstr (info_a.model_name, ==, "person_detect.tflite");
+    g_assert_cmpstr (info_b.model_name, ==, "vww_96_int8.tflite");
+    expected_png = bitlens_export_compare_png_bytes (image, window->maps[BITLENS_SLOT_A], &info_a,
+                                                     expected_b, &info_b, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_file_get_contents (export_path, &contents, &length, &error));
+    g_assert_cmpmem (contents, length, g_bytes_get_data (expected_png, NULL), g_bytes_get_size (expected_png));
+  }
+
+  /* Leaving compare mode hides B and the difference, and Export saves A's map alone. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.compare", NULL));
   g_assert_false (bitlens_window_get_comparing (window));
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (window->image_view_b)));
+  g_assert_true (bitlens_window_export_current (window, export_path, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&exported, bitlens_image_free);
+  exported = bitlens_image_load (export_path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (exported->width, >=, 14 + 384 + 14 + 16);
+  g_assert_cmpint (exported->width, <, 2 * (14 + 384 + 14 + 16));
 }
 
 /* A labelled dataset of three person and three no-person images from vww, in a temporary
