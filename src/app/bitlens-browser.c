@@ -21,6 +21,7 @@ struct _BitlensBrowser
   GtkLabel             *summary_label;
   GtkRevealer          *slice_revealer;
   GtkLabel             *slice_label;
+  GtkLabel             *slice_count_label;
   GtkToggleButton      *slice_whole_button;
 
   /* owned */
@@ -177,28 +178,22 @@ update_summary (BitlensBrowser *self)
 static void
 update_slice_bar (BitlensBrowser *self)
 {
+  g_autofree char *mistakes = NULL;
   g_autofree char *text = NULL;
-  guint n;
+  guint n_mistakes, n_images;
 
   gtk_revealer_set_reveal_child (self->slice_revealer, self->slice_name != NULL);
   if (self->slice_name == NULL)
     return;
-  if (self->slice_whole)
-    {
-      n = g_hash_table_size (self->slice_members);
-      /* Translators: a slice of a data unit test and how many images it holds */
-      text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Slice %s: %u image", "Slice %s: %u images", n),
-                              self->slice_name, n);
-    }
-  else
-    {
-      n = g_hash_table_size (self->slice_failures);
-      /* Translators: a slice of a data unit test and how many of its images the model got wrong */
-      text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Slice %s: %u failure", "Slice %s: %u failures", n),
-                              self->slice_name, n);
-    }
-  gtk_label_set_label (self->slice_label, text);
+  n_mistakes = g_hash_table_size (self->slice_failures);
+  n_images = g_hash_table_size (self->slice_members);
+  mistakes = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u mistake", "%u mistakes", n_mistakes), n_mistakes);
+  /* Translators: "6 mistakes of 15 images" in a slice of a data unit test */
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s of %u image", "%s of %u images", n_images),
+                          mistakes, n_images);
+  gtk_label_set_label (self->slice_label, self->slice_name);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->slice_label), self->slice_description);
+  gtk_label_set_label (self->slice_count_label, text);
   if (gtk_toggle_button_get_active (self->slice_whole_button) != self->slice_whole)
     gtk_toggle_button_set_active (self->slice_whole_button, self->slice_whole);
 }
@@ -458,6 +453,7 @@ bitlens_browser_class_init (BitlensBrowserClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BitlensBrowser, summary_label);
   gtk_widget_class_bind_template_child (widget_class, BitlensBrowser, slice_revealer);
   gtk_widget_class_bind_template_child (widget_class, BitlensBrowser, slice_label);
+  gtk_widget_class_bind_template_child (widget_class, BitlensBrowser, slice_count_label);
   gtk_widget_class_bind_template_child (widget_class, BitlensBrowser, slice_whole_button);
   gtk_widget_class_bind_template_callback (widget_class, on_slice_clear_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_slice_whole_toggled);

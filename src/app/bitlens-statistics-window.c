@@ -29,6 +29,7 @@ struct _BitlensStatisticsWindow
   GtkDropDown          *attribute_dropdown;
   GtkStringList        *attribute_names;
   GtkLabel             *bias_label;
+  GtkLabel             *bias_errors_label;
   BitlensBiasPlot      *bias_plot;
 
   /* owned */
@@ -104,37 +105,43 @@ describe_test (const BitlensBiasAttribute *attribute,
                           test->baseline_accuracy, test->lift, test->p_value);
 }
 
+/* A label saying what the test found, red when it flagged the attribute. */
+static void
+set_test_label (GtkLabel *label,
+                gboolean  flagged,
+                char     *text)
+{
+  gtk_label_set_label (label, text);
+  if (flagged)
+    gtk_widget_add_css_class (GTK_WIDGET (label), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (label), "error");
+  g_free (text);
+}
+
 static void
 show_attribute (BitlensStatisticsWindow    *self,
                 const BitlensBiasAttribute *attribute)
 {
-  g_autoptr(GString) text = g_string_new (NULL);
   g_autofree char *label_rule = describe_test (attribute, &attribute->label, FALSE);
   guint n_rows = bitlens_bias_report_get_n_rows (self->bias);
   double person_rate = n_rows > 0 ? (double) bitlens_bias_report_get_n_person (self->bias) / n_rows : NAN;
 
   bitlens_bias_plot_set_attribute (self->bias_plot, attribute, person_rate);
-  if (attribute->label.flagged)
-    /* Translators: the bias finder flagged an attribute; then its rule */
-    g_string_append_printf (text, _("Flagged: it predicts the label on its own. %s"), label_rule);
-  else
-    /* Translators: the bias finder did not flag an attribute; then its best rule */
-    g_string_append_printf (text, _("Not flagged for the label. Best rule: %s"), label_rule);
+  set_test_label (self->bias_label, attribute->label.flagged, attribute->label.flagged
+                  /* Translators: the bias finder flagged an attribute; then its rule */
+                  ? g_strdup_printf (_("Flagged: it predicts the label on its own. %s"), label_rule)
+                  /* Translators: the bias finder did not flag an attribute; then its best rule */
+                  : g_strdup_printf (_("Not flagged for the label. Best rule: %s"), label_rule));
+  gtk_widget_set_visible (GTK_WIDGET (self->bias_errors_label), attribute->has_errors);
   if (attribute->has_errors)
     {
       g_autofree char *errors_rule = describe_test (attribute, &attribute->errors, TRUE);
 
-      g_string_append_c (text, '\n');
-      if (attribute->errors.flagged)
-        g_string_append_printf (text, _("Flagged: it predicts the model’s mistakes. %s"), errors_rule);
-      else
-        g_string_append_printf (text, _("Not flagged for the mistakes. Best rule: %s"), errors_rule);
+      set_test_label (self->bias_errors_label, attribute->errors.flagged, attribute->errors.flagged
+                      ? g_strdup_printf (_("Flagged: it predicts the model’s mistakes. %s"), errors_rule)
+                      : g_strdup_printf (_("Not flagged for the mistakes. Best rule: %s"), errors_rule));
     }
-  gtk_label_set_label (self->bias_label, text->str);
-  if (attribute->label.flagged || (attribute->has_errors && attribute->errors.flagged))
-    gtk_widget_add_css_class (GTK_WIDGET (self->bias_label), "error");
-  else
-    gtk_widget_remove_css_class (GTK_WIDGET (self->bias_label), "error");
 }
 
 static void
@@ -376,6 +383,7 @@ bitlens_statistics_window_class_init (BitlensStatisticsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BitlensStatisticsWindow, attribute_dropdown);
   gtk_widget_class_bind_template_child (widget_class, BitlensStatisticsWindow, attribute_names);
   gtk_widget_class_bind_template_child (widget_class, BitlensStatisticsWindow, bias_label);
+  gtk_widget_class_bind_template_child (widget_class, BitlensStatisticsWindow, bias_errors_label);
   gtk_widget_class_bind_template_child (widget_class, BitlensStatisticsWindow, bias_plot);
   gtk_widget_class_bind_template_callback (widget_class, on_attribute_selected);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "window.close", NULL);

@@ -396,7 +396,8 @@ bitlens_window_run_spec (BitlensWindow *self)
   run = g_new0 (DatatestRun, 1);
   run->models[BITLENS_SLOT_A] = bitlens_model_ref (options.model_a);
   run->models[BITLENS_SLOT_B] = options.model_b != NULL ? bitlens_model_ref (options.model_b) : NULL;
-  run->spec_name = g_strdup (bitlens_datatest_spec_get_name (spec));
+  /* The file's name, as the user knows it. */
+  run->spec_name = g_path_get_basename (datatests->spec_path);
   /* Translators: "Running the data unit tests of dark.spec" */
   label = g_strdup_printf (_("Running the data unit tests of %s"), run->spec_name);
   run->context = bitlens_job_context_new (self, bitlens_window_begin_job (self, label, datatests->cancellable));

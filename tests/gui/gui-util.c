@@ -3,6 +3,10 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "gui-util.h"
 
 static gboolean
@@ -99,4 +103,48 @@ gboolean
 gui_window_is_idle (gpointer window)
 {
   return !bitlens_window_is_busy (BITLENS_WINDOW (window));
+}
+
+char *
+gui_make_sample_dataset (const char *shared,
+                         const char *root,
+                         const char *name)
+{
+  g_autofree char *photos = g_build_filename (shared, "data", "photos", NULL);
+  g_autofree char *labels_path = g_build_filename (photos, "labels.csv", NULL);
+  g_autofree char *dataset = g_build_filename (root, name, NULL);
+  g_autofree char *csv_path = g_build_filename (dataset, "labels.csv", NULL);
+  g_autofree char *labels = NULL;
+  g_autoptr(GString) csv = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_file_get_contents (labels_path, &labels, NULL, &error))
+    g_error ("%s", error->message);
+  lines = g_strsplit (labels, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autofree char *file = g_strndup (lines[i], strcspn (lines[i], ","));
+      g_autofree char *base = g_path_get_basename (file);
+      g_autofree char *folder = NULL;
+      g_autofree char *source = NULL;
+      g_autofree char *link = NULL;
+
+      if (i == 0)
+        {
+          g_string_append_printf (csv, "%s\n", lines[i]);
+          continue;
+        }
+      if (!g_str_has_prefix (base, "skimage_"))
+        continue;
+      source = g_build_filename (photos, file, NULL);
+      link = g_build_filename (dataset, file, NULL);
+      folder = g_path_get_dirname (link);
+      if (g_mkdir_with_parents (folder, 0755) != 0 || (symlink (source, link) != 0 && errno != EEXIST))
+        g_error ("could not link %s", link);
+      g_string_append_printf (csv, "%s\n", lines[i]);
+    }
+  if (!g_file_set_contents (csv_path, csv->str, -1, &error))
+    g_error ("%s", error->message);
+  return g_steal_pointer (&dataset);
 }

@@ -29,5 +29,11 @@ gboolean            gui_save_screenshot     (GtkWidget    *widget,
                                              GError      **error);
 /* TRUE when the window has no job running. */
 gboolean            gui_window_is_idle      (gpointer      window);
+/* A labelled dataset for pictures that may be shown: ROOT/NAME/ with symbolic links to
+ * the scikit-image samples of SHARED/data/photos (public domain, CC0) and a labels.csv of
+ * their rows of photos/labels.csv. Returns the folder. */
+char               *gui_make_sample_dataset (const char   *shared,
+                                             const char   *root,
+                                             const char   *name);
 
 G_END_DECLS
