@@ -46,7 +46,7 @@ round_up (gsize n,
   return (n + multiple - 1) / multiple * multiple;
 }
 
-/* Patches are padded to whole 16-value vectors for the widening loops. */
+/* Patches start on whole 32-byte lines (packed_depth rounded up to 16 values). */
 static gsize
 patch_stride (const BitlensConvParams *params)
 {
@@ -132,56 +132,11 @@ bitlens_conv_2d_prepare_optimized (BitlensConvParams   *params,
   return scratch_bytes;
 }
 
-/* patch[c] = x[c] - zp_in for c < n. */
-static inline void
-widen_portable (const gint8 *x,
-                gint16       offset,
-                int          n,
-                gint16      *patch)
-{
-  for (int c = 0; c < n; c++)
-    patch[c] = (gint16) (x[c] + offset);
-}
-
-#ifdef BITLENS_REQUANTIZE_HAVE_AVX2
-__attribute__((target("avx2")))
-static inline void
-widen_avx2 (const gint8 *x,
-            gint16       offset,
-            int          n,
-            gint16      *patch)
-{
-  __m256i offset16 = _mm256_set1_epi16 (offset);
-  int c = 0;
-
-  for (; c + 16 <= n; c += 16)
-    {
-      __m256i wide = _mm256_cvtepi8_epi16 (_mm_loadu_si128 ((const __m128i *) (x + c)));
-      _mm256_storeu_si256 ((__m256i *) (patch + c), _mm256_add_epi16 (wide, offset16));
-    }
-  widen_portable (x + c, offset, n - c, patch + c);
-}
-#endif
-
-typedef void (*WidenFunc) (const gint8 *x,
-                           gint16       offset,
-                           int          n,
-                           gint16      *patch);
-
-static void
-widen_baseline (const gint8 *x,
-                gint16       offset,
-                int          n,
-                gint16      *patch)
-{
-  widen_portable (x, offset, n, patch);
-}
-
 /* The patch of output pixel (b, out_y, out_x): Kh*Kw*I values in filter order, then
  * zeros up to packed_depth. */
 static void
 fill_patch (const BitlensConvParams *params,
-            WidenFunc                widen,
+            BitlensWidenFunc         widen,
             const gint8             *input,
             int                      b,
             int                      out_y,
@@ -426,10 +381,11 @@ run_gemm (const BitlensKernelCall *call)
   gboolean pointwise = is_pointwise (params);
   int region_w = region->x1 - region->x0;
   int chunk = chunk_pixels (params);
-  gsize stride, pixels_per_batch, n_pixels;
+  int b, out_y, out_x;
+  gsize stride, n_pixels;
   gint16 *patches;
   gint8 **outs;
-  WidenFunc widen = widen_baseline;
+  BitlensWidenFunc widen = bitlens_widen_int8_func ();
   TileFunc tile = tile_portable;
 
   bitlens_region_assert_inside (region, w->out_h, w->out_w);
@@ -437,27 +393,23 @@ run_gemm (const BitlensKernelCall *call)
 
 #ifdef BITLENS_REQUANTIZE_HAVE_AVX2
   if (bitlens_cpu_has_avx2 ())
-    {
-      widen = widen_avx2;
-      tile = tile_avx2;
-    }
+    tile = tile_avx2;
 #endif
 
   stride = patch_stride (params);
   patches = call->scratch;
   outs = (gint8 **) (patches + stride * chunk);
-  pixels_per_batch = (gsize) (region->y1 - region->y0) * region_w;
-  n_pixels = pixels_per_batch * w->batches;
+  n_pixels = (gsize) (region->y1 - region->y0) * region_w * w->batches;
+  /* The region's pixels in (batch, row, column) order, counted along. */
+  b = 0;
+  out_y = region->y0;
+  out_x = region->x0;
   for (gsize first = 0; first < n_pixels; first += chunk)
     {
       int count = (int) MIN ((gsize) chunk, n_pixels - first);
 
       for (int p = 0; p < count; p++)
         {
-          gsize index = first + p;
-          int b = (int) (index / pixels_per_batch);
-          int out_y = region->y0 + (int) (index % pixels_per_batch / region_w);
-          int out_x = region->x0 + (int) (index % pixels_per_batch % region_w);
           gint16 *patch = patches + stride * p;
 
           if (pointwise)
@@ -472,6 +424,15 @@ run_gemm (const BitlensKernelCall *call)
           else
             fill_patch (params, widen, input, b, out_y, out_x, patch);
           outs[p] = output + (((gsize) b * w->out_h + out_y) * w->out_w + out_x) * w->out_c;
+          if (++out_x == region->x1)
+            {
+              out_x = region->x0;
+              if (++out_y == region->y1)
+                {
+                  out_y = region->y0;
+                  b++;
+                }
+            }
         }
 
       for (int c0 = 0; c0 < w->out_c; c0 += CHANNEL_BLOCK)

@@ -43,6 +43,7 @@ enum
 };
 
 #define BLOCK 16
+#define ONE_CHANNEL_FIXED_GROUPS 6
 #define BAND_BYTES 65536
 
 static gsize
@@ -277,6 +278,25 @@ interleave8 (const gint8 *a,
                                                   _mm_loadl_epi64 ((const __m128i *) b)));
 }
 
+/* Taps at @a and @b of 16 channels times their filter pairs @f, into low (channels
+ * 0..7) and high (8..15). */
+__attribute__((target("avx2"), always_inline))
+static inline void
+accumulate_pair16 (const gint8  *a,
+                   const gint8  *b,
+                   const gint16 *f,
+                   __m256i      *low,
+                   __m256i      *high)
+{
+  __m128i x = _mm_loadu_si128 ((const __m128i *) a);
+  __m128i y = _mm_loadu_si128 ((const __m128i *) b);
+
+  *low = _mm256_add_epi32 (*low, _mm256_madd_epi16 (_mm256_cvtepi8_epi16 (_mm_unpacklo_epi8 (x, y)),
+                                                    _mm256_loadu_si256 ((const __m256i *) f)));
+  *high = _mm256_add_epi32 (*high, _mm256_madd_epi16 (_mm256_cvtepi8_epi16 (_mm_unpackhi_epi8 (x, y)),
+                                                      _mm256_loadu_si256 ((const __m256i *) (f + BLOCK))));
+}
+
 __attribute__((target("avx2")))
 static void
 pairs_run_avx2 (const BitlensDepthwiseParams *params,
@@ -292,6 +312,9 @@ pairs_run_avx2 (const BitlensDepthwiseParams *params,
   const gsize *offsets = run->offsets;
   const int channels = params->window.out_c;
   const int n_pairs = params->packed_groups;
+  /* A 3x3 filter: each row's taps at r, r + step and r + 2 step, from three row starts. */
+  gboolean three_by_three = params->window.filter_h == 3 && params->window.filter_w == 3;
+  gsize row1 = offsets[3], row2 = offsets[6], step = offsets[1];
   int c0 = 0;
 
   for (int i = 0; i < run->n_pixels; i++)
@@ -305,16 +328,20 @@ pairs_run_avx2 (const BitlensDepthwiseParams *params,
           __m256i low = _mm256_loadu_si256 ((const __m256i *) (lanes->start + c0));
           __m256i high = _mm256_loadu_si256 ((const __m256i *) (lanes->start + c0 + 8));
 
-          for (int p = 0; p < n_pairs; p++, f += 2 * BLOCK)
+          if (three_by_three)
             {
-              __m128i a = _mm_loadu_si128 ((const __m128i *) (base + offsets[2 * p] + c0));
-              __m128i b = _mm_loadu_si128 ((const __m128i *) (base + offsets[2 * p + 1] + c0));
+              const gint8 *r0 = base + c0, *r1 = base + row1 + c0, *r2 = base + row2 + c0;
 
-              low = _mm256_add_epi32 (low, _mm256_madd_epi16 (_mm256_cvtepi8_epi16 (_mm_unpacklo_epi8 (a, b)),
-                                                              _mm256_loadu_si256 ((const __m256i *) f)));
-              high = _mm256_add_epi32 (high, _mm256_madd_epi16 (_mm256_cvtepi8_epi16 (_mm_unpackhi_epi8 (a, b)),
-                                                                _mm256_loadu_si256 ((const __m256i *) (f + BLOCK))));
+              /* Pairs (0,1) (2,3) (4,5) (6,7) (8, spare with zero weights). */
+              accumulate_pair16 (r0, r0 + step, f, &low, &high);
+              accumulate_pair16 (r0 + 2 * step, r1, f + 2 * BLOCK, &low, &high);
+              accumulate_pair16 (r1 + step, r1 + 2 * step, f + 4 * BLOCK, &low, &high);
+              accumulate_pair16 (r2, r2 + step, f + 6 * BLOCK, &low, &high);
+              accumulate_pair16 (r2 + 2 * step, r0, f + 8 * BLOCK, &low, &high);
             }
+          else
+            for (int p = 0; p < n_pairs; p++, f += 2 * BLOCK)
+              accumulate_pair16 (base + offsets[2 * p] + c0, base + offsets[2 * p + 1] + c0, f, &low, &high);
           _mm_storeu_si128 ((__m128i *) (out + c0),
                             bitlens_pack16_int8_avx2 (bitlens_requantize_lanes_avx2 (lanes, requantize, c0, low),
                                                       bitlens_requantize_lanes_avx2 (lanes, requantize, c0 + 8, high)));
@@ -476,6 +503,56 @@ one_channel_row_portable (const BitlensDepthwiseParams *params,
 }
 
 #ifdef BITLENS_REQUANTIZE_HAVE_AVX2
+/* @n_groups is a constant after inlining (the offsets then stay in registers) or, with
+ * 0, read from the parameters. */
+__attribute__((target("avx2"), always_inline))
+static inline void
+one_channel_row_avx2_fixed (const BitlensDepthwiseParams *params,
+                            const OneChannelImage        *image,
+                            const gint16                 *first,
+                            int                           n_pixels,
+                            gint8                        *out,
+                            const int                     fixed_groups)
+{
+  const BitlensWindow *w = &params->window;
+  /* Local copies, which the int8 stores cannot alias. */
+  BitlensRequantizeLanes lanes_copy = params->requantize_lanes;
+  BitlensRequantize requantize = params->requantize;
+  const BitlensRequantizeLanes *lanes = &lanes_copy;
+  const gint16 *packed = params->packed_filter;
+  int n_groups = fixed_groups > 0 ? fixed_groups : params->packed_groups;
+  int channels = w->out_c;
+  gsize step = (gsize) w->stride_w;
+  gsize offsets[ONE_CHANNEL_FIXED_GROUPS];
+
+  if (fixed_groups > 0)
+    for (int g = 0; g < fixed_groups; g++)
+      offsets[g] = image->offsets[g];
+
+  for (int i = 0; i < n_pixels; i++, first += step, out += channels)
+    for (int c0 = 0; c0 < channels; c0 += 8)
+      {
+        const gint16 *vector = packed + (gsize) c0 * 2 * n_groups;
+        __m256i acc = _mm256_loadu_si256 ((const __m256i *) (lanes->start + c0));
+        __m128i bytes;
+
+        for (int g = 0; g < n_groups; g++)
+          {
+            gint32 pair;
+
+            memcpy (&pair, first + (fixed_groups > 0 ? offsets[g] : image->offsets[g]), sizeof pair);
+            acc = _mm256_add_epi32 (acc, _mm256_madd_epi16 (_mm256_set1_epi32 (pair),
+                                                            _mm256_loadu_si256 ((const __m256i *) (vector + (gsize) g * 16))));
+          }
+        bytes = bitlens_pack8_int8_avx2 (bitlens_requantize_lanes_avx2 (lanes, &requantize, c0, acc));
+        if (c0 + 8 <= channels)
+          _mm_storel_epi64 ((__m128i *) (out + c0), bytes);
+        else
+          bitlens_store_partial_int8 (out + c0, bytes, channels - c0);
+      }
+}
+
+/* 3x3 filters without horizontal dilation (6 groups) get their own copy. */
 __attribute__((target("avx2")))
 static void
 one_channel_row_avx2 (const BitlensDepthwiseParams *params,
@@ -484,34 +561,10 @@ one_channel_row_avx2 (const BitlensDepthwiseParams *params,
                       int                           n_pixels,
                       gint8                        *out)
 {
-  const BitlensWindow *w = &params->window;
-  /* Local copies, which the int8 stores cannot alias. */
-  BitlensRequantizeLanes lanes_copy = params->requantize_lanes;
-  BitlensRequantize requantize = params->requantize;
-  const BitlensRequantizeLanes *lanes = &lanes_copy;
-  int n_groups = params->packed_groups;
-
-  for (int i = 0; i < n_pixels; i++, first += w->stride_w, out += w->out_c)
-    for (int c0 = 0; c0 < w->out_c; c0 += 8)
-      {
-        const gint16 *vector = params->packed_filter + (gsize) c0 * 2 * n_groups;
-        __m256i acc = _mm256_loadu_si256 ((const __m256i *) (lanes->start + c0));
-        __m128i bytes;
-
-        for (int g = 0; g < n_groups; g++)
-          {
-            gint32 pair;
-
-            memcpy (&pair, first + image->offsets[g], sizeof pair);
-            acc = _mm256_add_epi32 (acc, _mm256_madd_epi16 (_mm256_set1_epi32 (pair),
-                                                            _mm256_loadu_si256 ((const __m256i *) (vector + (gsize) g * 16))));
-          }
-        bytes = bitlens_pack8_int8_avx2 (bitlens_requantize_lanes_avx2 (lanes, &requantize, c0, acc));
-        if (c0 + 8 <= w->out_c)
-          _mm_storel_epi64 ((__m128i *) (out + c0), bytes);
-        else
-          bitlens_store_partial_int8 (out + c0, bytes, w->out_c - c0);
-      }
+  if (params->packed_groups == ONE_CHANNEL_FIXED_GROUPS)
+    one_channel_row_avx2_fixed (params, image, first, n_pixels, out, ONE_CHANNEL_FIXED_GROUPS);
+  else
+    one_channel_row_avx2_fixed (params, image, first, n_pixels, out, 0);
 }
 #endif
 
@@ -526,11 +579,12 @@ eval_one_channel (const BitlensDepthwiseParams *params,
   gint16 offset = (gint16) params->requantize.input_offset;
   int first_y = region->y0 * w->stride_h - w->pad_top;
   int first_x = region->x0 * w->stride_w - w->pad_left;
-  gsize rows, columns;
+  gsize rows, columns, inside_x0, inside_x1;
   gint16 *image;
   gsize *offsets;
   OneChannelImage view;
   OneChannelRowFunc row = one_channel_row_portable;
+  BitlensWidenFunc widen = bitlens_widen_int8_func ();
 
   if (region->y0 >= region->y1 || region->x0 >= region->x1)
     return;
@@ -541,6 +595,8 @@ eval_one_channel (const BitlensDepthwiseParams *params,
 
   rows = image_rows (region->y0, region->y1, w->stride_h, w->filter_h, w->dilation_h);
   columns = image_rows (region->x0, region->x1, w->stride_w, w->filter_w, w->dilation_w) + 1;
+  inside_x0 = (gsize) CLAMP (-first_x, 0, (int) columns);
+  inside_x1 = (gsize) CLAMP (w->in_w - first_x, (int) inside_x0, (int) columns);
   offsets = call->scratch;
   image = (gint16 *) (offsets + params->packed_groups);
   for (int filter_y = 0; filter_y < w->filter_h; filter_y++)
@@ -557,16 +613,15 @@ eval_one_channel (const BitlensDepthwiseParams *params,
           int in_y = first_y + (int) r;
           gint16 *target = image + r * columns;
 
-          memset (target, 0, columns * sizeof (gint16));
-          if (in_y < 0 || in_y >= w->in_h)
-            continue;
-          for (gsize c = 0; c < columns; c++)
+          if (in_y < 0 || in_y >= w->in_h || inside_x0 == inside_x1)
             {
-              int in_x = first_x + (int) c;
-
-              if (in_x >= 0 && in_x < w->in_w)
-                target[c] = (gint16) (input[((gsize) b * w->in_h + in_y) * w->in_w + in_x] + offset);
+              memset (target, 0, columns * sizeof (gint16));
+              continue;
             }
+          memset (target, 0, (gsize) inside_x0 * sizeof (gint16));
+          memset (target + inside_x1, 0, (columns - inside_x1) * sizeof (gint16));
+          widen (input + ((gsize) b * w->in_h + in_y) * w->in_w + first_x + inside_x0, offset,
+                 (int) (inside_x1 - inside_x0), target + inside_x0);
         }
 
       for (int out_y = region->y0; out_y < region->y1; out_y++)

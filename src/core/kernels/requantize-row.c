@@ -75,6 +75,52 @@ bitlens_requantize_row (const BitlensRequantize *requantize,
   requantize_channels (requantize, acc, bias, 0, n, out);
 }
 
+static void
+widen_int8_portable (const gint8 *x,
+                     gint16       offset,
+                     int          n,
+                     gint16      *out)
+{
+  for (int c = 0; c < n; c++)
+    out[c] = (gint16) (x[c] + offset);
+}
+
+#ifdef BITLENS_REQUANTIZE_HAVE_AVX2
+__attribute__((target("avx2")))
+static void
+widen_int8_avx2 (const gint8 *x,
+                 gint16       offset,
+                 int          n,
+                 gint16      *out)
+{
+  __m256i offset16 = _mm256_set1_epi16 (offset);
+  int c = 0;
+
+  for (; c + 16 <= n; c += 16)
+    {
+      __m256i wide = _mm256_cvtepi8_epi16 (_mm_loadu_si128 ((const __m128i *) (x + c)));
+      _mm256_storeu_si256 ((__m256i *) (out + c), _mm256_add_epi16 (wide, offset16));
+    }
+  if (c + 8 <= n)
+    {
+      __m128i wide = _mm_cvtepi8_epi16 (_mm_loadl_epi64 ((const __m128i *) (x + c)));
+      _mm_storeu_si128 ((__m128i *) (out + c), _mm_add_epi16 (wide, _mm256_castsi256_si128 (offset16)));
+      c += 8;
+    }
+  widen_int8_portable (x + c, offset, n - c, out + c);
+}
+#endif
+
+BitlensWidenFunc
+bitlens_widen_int8_func (void)
+{
+#ifdef BITLENS_REQUANTIZE_HAVE_AVX2
+  if (bitlens_cpu_has_avx2 ())
+    return widen_int8_avx2;
+#endif
+  return widen_int8_portable;
+}
+
 void
 bitlens_requantize_lanes_init (BitlensRequantizeLanes  *lanes,
                                const BitlensRequantize *requantize,

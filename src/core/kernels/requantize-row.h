@@ -22,6 +22,16 @@ void     bitlens_requantize_row   (const BitlensRequantize *requantize,
                                    int                      n,
                                    gint8                   *out);
 
+/* out[c] = x[c] + offset as int16, c < n: int8 activations minus their zero point (the
+ * patches of the convolution twins). The function for the CPU (AVX2 unless
+ * BITLENS_CPU=generic), chosen once per kernel call. */
+typedef void (*BitlensWidenFunc) (const gint8 *x,
+                                  gint16       offset,
+                                  int          n,
+                                  gint16      *out);
+
+BitlensWidenFunc bitlens_widen_int8_func (void);
+
 /* The per-channel parameters of a BitlensRequantize laid out for 8-lane vectors, computed
  * once at prepare so that a kernel can requantize its accumulators in registers (the
  * epilogue of its inner loop). Arrays hold n_padded = n rounded up to a multiple of 8
