@@ -14,20 +14,22 @@
  * (a rounded product, then a rounded sum; no fused multiply-add), then the bias (0.0f when
  * absent), then the clamp. Units are computed side by side in vector lanes: the weights
  * are transposed at prepare to [input_size][units rounded up to 8], so that one input
- * value, broadcast, meets a tile of up to 12 vectors of units (96 sums in flight, enough
- * independent additions to hide their latency). */
+ * value, broadcast, meets a tile of up to 12 vectors of units (96 or 48 sums in flight,
+ * enough independent additions to hide their latency). */
 
+/* Vectors of units per tile: 12 accumulators, a weight vector and a broadcast fit the 16
+ * registers with either width. */
 #define AVX2_TILE 12
-#define BASELINE_TILE 4
+#define BASELINE_TILE 12
 #define MAX_TILE 12
+#define UNIT_MULTIPLE 8         /* packed units: a multiple of both vector widths */
 
 void
 bitlens_fully_connected_prepare_float_optimized (BitlensFullyConnectedParams *params,
                                                  const BitlensTensor         *weights)
 {
   const float *values = (const float *) weights->data;
-  gsize packed_units = ((gsize) params->units + BITLENS_F32X8_LANES - 1) / BITLENS_F32X8_LANES
-                       * BITLENS_F32X8_LANES;
+  gsize packed_units = ((gsize) params->units + UNIT_MULTIPLE - 1) / UNIT_MULTIPLE * UNIT_MULTIPLE;
   gsize n_values, n_bytes;
   float *packed;
 
@@ -48,77 +50,29 @@ bitlens_fully_connected_prepare_float_optimized (BitlensFullyConnectedParams *pa
   params->packed_units = (int) packed_units;
 }
 
-/* Units [u0, u0 + 8 * n_vectors) of one input row; n_vectors is a constant after
- * inlining. */
-static inline __attribute__((always_inline)) void
-fully_connected_float_tile (const BitlensFullyConnectedParams *params,
-                            const float                       *x,
-                            const float                       *bias,
-                            float                             *out,
-                            int                                u0,
-                            const int                          n_vectors)
-{
-  const float *weights = params->packed_weights_float + u0;
-  BitlensF32x8 acc[MAX_TILE];
-  BitlensF32x8 low = BITLENS_F32X8_SPLAT (params->act_min);
-  BitlensF32x8 high = BITLENS_F32X8_SPLAT (params->act_max);
+/* The vector code, for 4 lanes (the portable path) and, on x86, 8 lanes (AVX2). */
+#define VEC BitlensF32x4
+#define VEC_LANES 4
+#define VEC_NAME(name) name##_x4
+#include "fully-connected-float-optimized-body.h"
+#undef VEC
+#undef VEC_LANES
+#undef VEC_NAME
 
-#pragma GCC unroll 12
-  for (int v = 0; v < n_vectors; v++)
-    acc[v] = (BitlensF32x8) { 0 };
-  for (int d = 0; d < params->input_size; d++, weights += params->packed_units)
-    {
-      float value = x[d];
-
-#pragma GCC unroll 12
-      for (int v = 0; v < n_vectors; v++)
-        acc[v] += value * BITLENS_F32X8_LOAD (weights + v * BITLENS_F32X8_LANES);
-    }
-
-#pragma GCC unroll 12
-  for (int v = 0; v < n_vectors; v++)
-    {
-      int first = u0 + v * BITLENS_F32X8_LANES;
-      int n = MIN (params->units - first, BITLENS_F32X8_LANES);
-      BitlensF32x8 bias_values = { 0 };
-      BitlensF32x8 result;
-
-      if (bias != NULL)
-        bias_values = BITLENS_F32X8_LOAD_PARTIAL (bias + first, n);
-      result = BITLENS_F32X8_CLAMP (acc[v] + bias_values, low, high);
-      if (n == BITLENS_F32X8_LANES)
-        BITLENS_F32X8_STORE (out + first, result);
-      else
-        BITLENS_F32X8_STORE_PARTIAL (out + first, result, n);
-    }
-}
-
-static inline __attribute__((always_inline)) void
-fully_connected_float (const BitlensKernelCall *call,
-                       const int                tile)
-{
-  const BitlensFullyConnectedParams *params = call->op->prepared;
-  const float *input = call->inputs[0];
-  const float *bias = params->has_bias ? call->inputs[2] : NULL;
-  float *output = call->outputs[0];
-
-  for (int b = 0; b < params->batches; b++)
-    {
-      const float *x = input + (gsize) b * params->input_size;
-      float *out = output + (gsize) b * params->units;
-      int u0 = 0;
-
-      for (; u0 + tile * BITLENS_F32X8_LANES <= params->packed_units; u0 += tile * BITLENS_F32X8_LANES)
-        fully_connected_float_tile (params, x, bias, out, u0, tile);
-      for (; u0 < params->packed_units; u0 += BITLENS_F32X8_LANES)
-        fully_connected_float_tile (params, x, bias, out, u0, 1);
-    }
-}
+#ifdef BITLENS_FLOAT_SIMD_HAVE_AVX2
+#define VEC BitlensF32x8
+#define VEC_LANES 8
+#define VEC_NAME(name) name##_x8
+#include "fully-connected-float-optimized-body.h"
+#undef VEC
+#undef VEC_LANES
+#undef VEC_NAME
+#endif
 
 static void
 fully_connected_float_baseline (const BitlensKernelCall *call)
 {
-  fully_connected_float (call, BASELINE_TILE);
+  fully_connected_float_x4 (call, BASELINE_TILE);
 }
 
 #ifdef BITLENS_FLOAT_SIMD_HAVE_AVX2
@@ -127,7 +81,7 @@ __attribute__((target("avx2")))
 static void
 fully_connected_float_avx2 (const BitlensKernelCall *call)
 {
-  fully_connected_float (call, AVX2_TILE);
+  fully_connected_float_x8 (call, AVX2_TILE);
 }
 #endif
 

@@ -23,90 +23,35 @@ typedef enum
   POOL_MAX,
 } PoolKind;
 
-static inline __attribute__((always_inline)) void
-pool_float_pixel (const BitlensPoolParams *params,
-                  const float             *input,
-                  float                   *output,
-                  int                      b,
-                  int                      out_y,
-                  int                      out_x,
-                  const PoolKind           kind)
-{
-  const BitlensWindow *w = &params->window;
-  int in_y_origin, in_x_origin, fy0, fy1, fx0, fx1;
-  float *out = output + (((gsize) b * w->out_h + out_y) * w->out_w + out_x) * w->in_c;
-  const float *origin;
-  float count = 0.0f;
-  int c = 0;
+/* The vector code, for 4 lanes (the portable path) and, on x86, 8 lanes (AVX2). */
+#define VEC BitlensF32x4
+#define VEC_LANES 4
+#define VEC_NAME(name) name##_x4
+#include "pool-float-optimized-body.h"
+#undef VEC
+#undef VEC_LANES
+#undef VEC_NAME
 
-  bitlens_pool_clip_window (w, out_y, out_x, &in_y_origin, &in_x_origin, &fy0, &fy1, &fx0, &fx1);
-  origin = input + (((gsize) b * w->in_h + in_y_origin) * w->in_w + in_x_origin) * w->in_c;
-  for (int fy = fy0; fy < fy1; fy++)
-    for (int fx = fx0; fx < fx1; fx++)
-      count += 1.0f;
-
-  for (; c + BITLENS_F32X8_LANES <= w->in_c; c += BITLENS_F32X8_LANES)
-    {
-      BitlensF32x8 acc = BITLENS_F32X8_SPLAT (kind == POOL_MAX ? -FLT_MAX : 0.0f);
-
-      for (int fy = fy0; fy < fy1; fy++)
-        for (int fx = fx0; fx < fx1; fx++)
-          {
-            BitlensF32x8 value = BITLENS_F32X8_LOAD (origin + ((gsize) fy * w->in_w + fx) * w->in_c + c);
-
-            if (kind == POOL_MAX)
-              acc = BITLENS_F32X8_SELECT (acc < value, value, acc);
-            else
-              acc += value;
-          }
-      if (kind == POOL_AVERAGE)
-        acc = acc / count;
-      BITLENS_F32X8_STORE (out + c, BITLENS_F32X8_CLAMP (acc, BITLENS_F32X8_SPLAT (params->act_min_f),
-                                                         BITLENS_F32X8_SPLAT (params->act_max_f)));
-    }
-  for (; c < w->in_c; c++)
-    {
-      float acc = kind == POOL_MAX ? -FLT_MAX : 0.0f;
-
-      for (int fy = fy0; fy < fy1; fy++)
-        for (int fx = fx0; fx < fx1; fx++)
-          {
-            float value = origin[((gsize) fy * w->in_w + fx) * w->in_c + c];
-
-            if (kind == POOL_MAX)
-              acc = acc < value ? value : acc;
-            else
-              acc += value;
-          }
-      if (kind == POOL_AVERAGE)
-        acc = acc / count;
-      out[c] = bitlens_clamp_float (acc, params->act_min_f, params->act_max_f);
-    }
-}
-
-static inline __attribute__((always_inline)) void
-pool_float_region (const BitlensKernelCall *call,
-                   const PoolKind           kind)
-{
-  const BitlensPoolParams *params = call->op->prepared;
-  const BitlensRegion *region = &call->region;
-
-  for (int b = 0; b < params->window.batches; b++)
-    for (int out_y = region->y0; out_y < region->y1; out_y++)
-      for (int out_x = region->x0; out_x < region->x1; out_x++)
-        pool_float_pixel (params, call->inputs[0], call->outputs[0], b, out_y, out_x, kind);
-}
+#ifdef BITLENS_FLOAT_SIMD_HAVE_AVX2
+#define VEC BitlensF32x8
+#define VEC_LANES 8
+#define VEC_NAME(name) name##_x8
+#include "pool-float-optimized-body.h"
+#undef VEC
+#undef VEC_LANES
+#undef VEC_NAME
+#endif
 
 static void
 average_pool_float_baseline (const BitlensKernelCall *call)
 {
-  pool_float_region (call, POOL_AVERAGE);
+  pool_float_region_x4 (call, POOL_AVERAGE);
 }
 
 static void
 max_pool_float_baseline (const BitlensKernelCall *call)
 {
-  pool_float_region (call, POOL_MAX);
+  pool_float_region_x4 (call, POOL_MAX);
 }
 
 #ifdef BITLENS_FLOAT_SIMD_HAVE_AVX2
@@ -115,14 +60,14 @@ __attribute__((target("avx2")))
 static void
 average_pool_float_avx2 (const BitlensKernelCall *call)
 {
-  pool_float_region (call, POOL_AVERAGE);
+  pool_float_region_x8 (call, POOL_AVERAGE);
 }
 
 __attribute__((target("avx2")))
 static void
 max_pool_float_avx2 (const BitlensKernelCall *call)
 {
-  pool_float_region (call, POOL_MAX);
+  pool_float_region_x8 (call, POOL_MAX);
 }
 #endif
 
