@@ -54,6 +54,16 @@ icon_for_path (const char  *path,
       *kind = _("Folder");
       return "folder-symbolic";
     }
+  if (!g_str_has_suffix (path, ".png") && !g_str_has_suffix (path, ".jpg") && !g_str_has_suffix (path, ".jpeg"))
+    {
+      g_autoptr(GFile) file = g_file_new_for_path (path);
+
+      if (bitlens_window_file_is_spec (file))
+        {
+          *kind = _("Data unit tests");
+          return "checkbox-checked-symbolic";
+        }
+    }
   *kind = _("Image");
   return "image-x-generic-symbolic";
 }

@@ -93,6 +93,32 @@ open_path (BitlensWindow *window,
   bitlens_window_open_files (window, &file, 1);
 }
 
+/* Drops files on the window as a file manager does. */
+static void
+drop_file (BitlensWindow *window,
+           const char    *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (window));
+  GValue value = G_VALUE_INIT;
+  gboolean accepted = FALSE;
+  GtkDropTarget *target = NULL;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers) && target == NULL; i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_DROP_TARGET (controller))
+        target = GTK_DROP_TARGET (controller);
+    }
+  g_assert_nonnull (target);
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_value_take_boxed (&value, gdk_file_list_new_from_list (g_slist_append (NULL, file)));
+  g_signal_emit_by_name (target, "drop", &value, 10.0, 10.0, &accepted);
+  g_value_unset (&value);
+  g_assert_true (accepted);
+}
+
 static char *
 write_spec (Fixture    *fixture,
             const char *name,
@@ -437,7 +463,7 @@ test_spec_errors (Fixture       *fixture,
   /* No model open and none in the spec. */
   text = vww_spec_text (fixture);
   no_model = write_spec (fixture, "no-model.spec", text);
-  open_path (window, no_model);
+  drop_file (window, no_model);
   g_assert_true (gui_wait_until (has_error, window, TIMEOUT_MS));
   message = bitlens_datatest_panel_get_error (window->datatest_panel);
   g_assert_nonnull (strstr (message, "no-model.spec"));
@@ -524,6 +550,29 @@ test_spec_model (Fixture       *fixture,
   report = bitlens_window_get_datatest_report (window);
   g_assert_cmpstr (bitlens_model_get_name (bitlens_evaluation_get_model (bitlens_datatest_report_get_evaluation (report, FALSE))),
                    ==, "person_detect.tflite");
+
+  /* The spec is among the recent files of the next start page, and opens from there. */
+  gui_spin (500);
+  {
+    BitlensWindow *second = bitlens_window_new (fixture->application);
+    GtkWidget *spec_row = NULL;
+
+    for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (second->recent_list)); row != NULL;
+         row = gtk_widget_get_next_sibling (row))
+      {
+        GVariant *target = gtk_actionable_get_action_target_value (GTK_ACTIONABLE (row));
+
+        if (target != NULL && g_str_equal (g_variant_get_string (target, NULL), spec_path))
+          spec_row = row;
+      }
+    g_assert_nonnull (spec_row);
+    g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (spec_row)), ==, fixture->temp_dir);
+    gui_present (GTK_WINDOW (second));
+    g_signal_emit_by_name (spec_row, "activate");
+    g_assert_true (bitlens_window_has_spec (second));
+    g_assert_true (gui_wait_until (has_report, second, TIMEOUT_MS));
+    gtk_window_destroy (GTK_WINDOW (second));
+  }
 }
 
 /* `bitlens MODEL --spec FILE`: the application's command line. */
