@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <adwaita.h>
 #include <glib/gi18n.h>
 
 #include "bitlens-browser.h"
@@ -131,6 +132,9 @@ compare_items (gconstpointer a,
     default:
       break;
     }
+  /* By the name the row shows (person/ and no_person/ files mixed), then by path. */
+  if (order == 0)
+    order = g_utf8_collate (bitlens_image_item_get_name (item_a), bitlens_image_item_get_name (item_b));
   if (order == 0)
     order = g_utf8_collate (bitlens_image_item_get_path (item_a), bitlens_image_item_get_path (item_b));
   return order < 0 ? GTK_ORDERING_SMALLER : order > 0 ? GTK_ORDERING_LARGER : GTK_ORDERING_EQUAL;
@@ -218,8 +222,9 @@ row_update (GtkListItem *list_item)
   GtkWidget *box = gtk_list_item_get_child (list_item);
   BitlensImageItem *item = gtk_list_item_get_item (list_item);
   BitlensBrowser *self = g_object_get_data (G_OBJECT (box), "browser");
-  GtkWidget *picture = gtk_widget_get_first_child (box);
-  GtkWidget *text_box = gtk_widget_get_next_sibling (picture);
+  GtkWidget *clamp = gtk_widget_get_first_child (box);
+  GtkWidget *picture = adw_clamp_get_child (ADW_CLAMP (clamp));
+  GtkWidget *text_box = gtk_widget_get_next_sibling (clamp);
   GtkWidget *name_label = gtk_widget_get_first_child (text_box);
   GtkWidget *detail_label = gtk_widget_get_next_sibling (name_label);
   GtkWidget *badge = gtk_widget_get_next_sibling (text_box);
@@ -289,6 +294,7 @@ setup_row (GtkSignalListItemFactory *factory,
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 10);
   GtkWidget *picture = gtk_picture_new ();
+  GtkWidget *clamp = adw_clamp_new ();
   GtkWidget *text_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
   GtkWidget *name_label = gtk_label_new (NULL);
   GtkWidget *detail_label = gtk_label_new (NULL);
@@ -299,6 +305,11 @@ setup_row (GtkSignalListItemFactory *factory,
   gtk_picture_set_can_shrink (GTK_PICTURE (picture), TRUE);
   gtk_picture_set_content_fit (GTK_PICTURE (picture), GTK_CONTENT_FIT_CONTAIN);
   gtk_widget_add_css_class (picture, "thumbnail");
+  /* Every thumbnail in a 48-pixel column, whatever its aspect, so that the names line up. */
+  adw_clamp_set_maximum_size (ADW_CLAMP (clamp), 48);
+  adw_clamp_set_tightening_threshold (ADW_CLAMP (clamp), 48);
+  gtk_widget_set_size_request (clamp, 48, -1);
+  adw_clamp_set_child (ADW_CLAMP (clamp), picture);
   gtk_widget_set_hexpand (text_box, TRUE);
   gtk_widget_set_valign (text_box, GTK_ALIGN_CENTER);
   gtk_label_set_xalign (GTK_LABEL (name_label), 0);
@@ -315,7 +326,7 @@ setup_row (GtkSignalListItemFactory *factory,
 
   gtk_box_append (GTK_BOX (text_box), name_label);
   gtk_box_append (GTK_BOX (text_box), detail_label);
-  gtk_box_append (GTK_BOX (box), picture);
+  gtk_box_append (GTK_BOX (box), clamp);
   gtk_box_append (GTK_BOX (box), text_box);
   gtk_box_append (GTK_BOX (box), badge);
   gtk_box_append (GTK_BOX (box), badge_b);
