@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
+#include <glib/gstdio.h>
 
 #include "gui-util.h"
 
@@ -147,4 +148,25 @@ gui_make_sample_dataset (const char *shared,
   if (!g_file_set_contents (csv_path, csv->str, -1, &error))
     g_error ("%s", error->message);
   return g_steal_pointer (&dataset);
+}
+
+void
+gui_remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  if (!g_file_test (path, G_FILE_TEST_IS_DIR) || g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+    {
+      g_unlink (path);
+      return;
+    }
+  dir = g_dir_open (path, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      gui_remove_tree (child);
+    }
+  g_rmdir (path);
 }

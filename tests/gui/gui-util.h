@@ -35,5 +35,7 @@ gboolean            gui_window_is_idle      (gpointer      window);
 char               *gui_make_sample_dataset (const char   *shared,
                                              const char   *root,
                                              const char   *name);
+/* Removes a folder and what it holds (symbolic links, not what they point to). */
+void                gui_remove_tree         (const char   *path);
 
 G_END_DECLS

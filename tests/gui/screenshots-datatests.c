@@ -5,7 +5,6 @@
 
 #include <locale.h>
 #include <glib/gi18n.h>
-#include <glib/gstdio.h>
 
 #include "bitlens-statistics-window.h"
 #include "bitlens-window-private.h"
@@ -169,6 +168,6 @@ main (int   argc,
   gtk_window_destroy (GTK_WINDOW (statistics));
   gtk_window_destroy (GTK_WINDOW (window));
 
-  g_unlink (spec);
+  gui_remove_tree (root);
   return 0;
 }
