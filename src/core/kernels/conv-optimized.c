@@ -180,6 +180,49 @@ typedef void (*TileFunc) (const BitlensConvParams *params,
                           int                      width,
                           int                      n_store);
 
+/* @width (8 or 16) is a constant after inlining: fixed-length inner loops, which the
+ * compiler vectorizes for the baseline instruction set. */
+static inline __attribute__((always_inline)) void
+tile_portable_fixed (const BitlensConvParams *params,
+                     const gint16 *const     *patches,
+                     gint8 *const            *outs,
+                     int                      mr,
+                     int                      c0,
+                     int                      n_store,
+                     const int                width)
+{
+  const gint32 *start = params->requantize_lanes.start + c0;
+  const gint8 *block = params->packed_filter + block_offset (params, c0);
+  int pairs = params->packed_depth / 2;
+  gint32 acc[PIXEL_BLOCK][CHANNEL_BLOCK];
+
+  for (int i = 0; i < mr; i++)
+    for (int j = 0; j < width; j++)
+      acc[i][j] = start[j];
+  for (int p = 0; p < pairs; p++)
+    {
+      const gint8 *row = block + (gsize) p * width * 2;
+      gint32 even[CHANNEL_BLOCK], odd[CHANNEL_BLOCK];
+
+      for (int j = 0; j < width; j++)
+        {
+          even[j] = row[2 * j];
+          odd[j] = row[2 * j + 1];
+        }
+      for (int i = 0; i < mr; i++)
+        {
+          gint32 x0 = patches[i][2 * p], x1 = patches[i][2 * p + 1];
+
+          /* Unsigned arithmetic: the int32 sums wrap exactly as the reference's. */
+          for (int j = 0; j < width; j++)
+            acc[i][j] = (gint32) ((guint32) acc[i][j] + (guint32) (even[j] * x0 + odd[j] * x1));
+        }
+    }
+  for (int i = 0; i < mr; i++)
+    for (int j = 0; j < n_store; j++)
+      outs[i][c0 + j] = bitlens_requantize_apply (&params->requantize, acc[i][j], c0 + j);
+}
+
 static void
 tile_portable (const BitlensConvParams *params,
                const gint16 *const     *patches,
@@ -189,28 +232,10 @@ tile_portable (const BitlensConvParams *params,
                int                      width,
                int                      n_store)
 {
-  const BitlensRequantizeLanes *lanes = &params->requantize_lanes;
-  const gint8 *block = params->packed_filter + block_offset (params, c0);
-  int pairs = params->packed_depth / 2;
-
-  for (int i = 0; i < mr; i++)
-    {
-      gint32 acc[CHANNEL_BLOCK];
-
-      for (int j = 0; j < CHANNEL_BLOCK; j++)
-        acc[j] = j < width ? lanes->start[c0 + j] : 0;
-      for (int p = 0; p < pairs; p++)
-        {
-          const gint8 *row = block + (gsize) p * width * 2;
-          gint32 x0 = patches[i][2 * p], x1 = patches[i][2 * p + 1];
-
-          /* Unsigned arithmetic: the int32 sums wrap exactly as the reference's. */
-          for (int j = 0; j < width; j++)
-            acc[j] = (gint32) ((guint32) acc[j] + (guint32) (row[2 * j] * x0 + row[2 * j + 1] * x1));
-        }
-      for (int j = 0; j < n_store; j++)
-        outs[i][c0 + j] = bitlens_requantize_apply (&params->requantize, acc[j], c0 + j);
-    }
+  if (width == CHANNEL_BLOCK)
+    tile_portable_fixed (params, patches, outs, mr, c0, n_store, CHANNEL_BLOCK);
+  else
+    tile_portable_fixed (params, patches, outs, mr, c0, n_store, 8);
 }
 
 #ifdef BITLENS_REQUANTIZE_HAVE_AVX2

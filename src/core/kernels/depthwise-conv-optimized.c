@@ -259,12 +259,43 @@ typedef void (*PairsRunFunc) (const BitlensDepthwiseParams *params,
                               const gint8                  *filter,
                               const PixelRun               *run);
 
+/* Blocks of 16 channels in fixed-length loops, which the compiler vectorizes for the
+ * baseline instruction set; the rest one at a time. */
 static void
 pairs_run_portable (const BitlensDepthwiseParams *params,
                     const gint8                  *filter,
                     const PixelRun               *run)
 {
-  pairs_run_scalar (params, filter, run, 0);
+  const BitlensWindow *w = &params->window;
+  int channels = w->out_c;
+  int taps = n_taps (w);
+  int c0 = 0;
+
+  for (int i = 0; i < run->n_pixels; i++)
+    {
+      const gint8 *base = run->base + i * run->step;
+      gint8 *out = run->out + (gsize) i * channels;
+
+      for (c0 = 0; c0 + BLOCK <= channels; c0 += BLOCK)
+        {
+          guint32 acc[BLOCK];
+
+          for (int j = 0; j < BLOCK; j++)
+            acc[j] = (guint32) params->requantize_lanes.start[c0 + j];
+          for (int t = 0; t < taps; t++)
+            {
+              const gint8 *x = base + run->offsets[t] + c0;
+              const gint8 *f = filter + (gsize) t * channels + c0;
+
+              for (int j = 0; j < BLOCK; j++)
+                acc[j] += (guint32) ((gint32) f[j] * (gint32) x[j]);
+            }
+          for (int j = 0; j < BLOCK; j++)
+            out[c0 + j] = bitlens_requantize_apply (&params->requantize, (gint32) acc[j], c0 + j);
+        }
+    }
+  if (c0 < channels)
+    pairs_run_scalar (params, filter, run, c0);
 }
 
 #ifdef BITLENS_REQUANTIZE_HAVE_AVX2
