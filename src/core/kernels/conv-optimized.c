@@ -149,6 +149,8 @@ fill_patch (const BitlensConvParams *params,
   int in_x_origin = out_x * w->stride_w - w->pad_left;
   int in_c = w->in_c;
   int depth = w->filter_h * w->filter_w * in_c;
+  /* Without horizontal dilation, a filter row inside the input is one run of bytes. */
+  gboolean rows_contiguous = w->dilation_w == 1 && in_x_origin >= 0 && in_x_origin + w->filter_w <= w->in_w;
 
   if (params->packed_depth > depth)
     patch[depth] = 0;
@@ -157,6 +159,13 @@ fill_patch (const BitlensConvParams *params,
       int in_y = in_y_origin + w->dilation_h * filter_y;
       gboolean row_inside = in_y >= 0 && in_y < w->in_h;
 
+      if (row_inside && rows_contiguous)
+        {
+          widen (input + (((gsize) b * w->in_h + in_y) * w->in_w + in_x_origin) * in_c, offset,
+                 w->filter_w * in_c, patch);
+          patch += w->filter_w * in_c;
+          continue;
+        }
       for (int filter_x = 0; filter_x < w->filter_w; filter_x++)
         {
           int in_x = in_x_origin + w->dilation_w * filter_x;
