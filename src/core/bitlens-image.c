@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -48,14 +49,14 @@ bitlens_image_try_new (guint64      width,
   if (width == 0 || height == 0)
     {
       g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_IMAGE_INVALID,
-                   _("%s: the image has no pixels (%" G_GUINT64_FORMAT " x %" G_GUINT64_FORMAT ")"),
+                   _("%s: the image has no pixels (%" PRIu64 " x %" PRIu64 ")"),
                    display_name, width, height);
       return NULL;
     }
   if (width > BITLENS_IMAGE_MAX_SIDE || height > BITLENS_IMAGE_MAX_SIDE)
     {
       g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_IMAGE_INVALID,
-                   _("%s: the image is %" G_GUINT64_FORMAT " x %" G_GUINT64_FORMAT
+                   _("%s: the image is %" PRIu64 " x %" PRIu64
                      " pixels; at most %d pixels per side are accepted"),
                    display_name, width, height, BITLENS_IMAGE_MAX_SIDE);
       return NULL;
@@ -64,7 +65,7 @@ bitlens_image_try_new (guint64      width,
       !g_size_checked_mul (&n_bytes, n_pixels, 3))
     {
       g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_IMAGE_INVALID,
-                   _("%s: the image size %" G_GUINT64_FORMAT " x %" G_GUINT64_FORMAT " overflows"),
+                   _("%s: the image size %" PRIu64 " x %" PRIu64 " overflows"),
                    display_name, width, height);
       return NULL;
     }
@@ -77,7 +78,7 @@ bitlens_image_try_new (guint64      width,
     {
       g_free (image);
       g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_IMAGE_INVALID,
-                   _("%s: cannot allocate %" G_GSIZE_FORMAT " bytes for the pixels"),
+                   _("%s: cannot allocate %zu bytes for the pixels"),
                    display_name, n_bytes);
       return NULL;
     }

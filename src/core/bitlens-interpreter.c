@@ -71,7 +71,7 @@ bitlens_interpreter_new (BitlensModel             *model,
   if (self->arena == NULL)
     {
       g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_INVALID,
-                   _("cannot allocate an arena of %" G_GSIZE_FORMAT " bytes"), self->arena_bytes);
+                   _("cannot allocate an arena of %zu bytes"), self->arena_bytes);
       return NULL;
     }
 
@@ -105,7 +105,7 @@ bitlens_interpreter_new (BitlensModel             *model,
       if (self->scratch == NULL)
         {
           g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_INVALID,
-                       _("cannot allocate %" G_GSIZE_FORMAT " bytes of scratch memory"), scratch_bytes);
+                       _("cannot allocate %zu bytes of scratch memory"), scratch_bytes);
           return NULL;
         }
     }
@@ -193,7 +193,7 @@ bitlens_interpreter_set_input_bytes (BitlensInterpreter  *self,
     {
       g_autofree char *shape = bitlens_tensor_format_shape (input);
       g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_INPUT_INVALID,
-                   _("input has %" G_GSIZE_FORMAT " bytes, the model's input %s %s takes %" G_GSIZE_FORMAT),
+                   _("input has %zu bytes, the model's input %s %s takes %zu"),
                    n_bytes, bitlens_tensor_type_name (input->type), shape, input->n_bytes);
       return FALSE;
     }

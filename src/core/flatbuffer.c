@@ -97,13 +97,13 @@ table_at (FlatbufferReader  *reader,
   if (!range_is_inside (reader, position, 4))
     {
       g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_INVALID,
-                   _("table at byte %" G_GSIZE_FORMAT " runs past the end of the file"), position);
+                   _("table at byte %zu runs past the end of the file"), position);
       return FALSE;
     }
   if (position % 4 != 0)
     {
       g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_INVALID,
-                   _("table at byte %" G_GSIZE_FORMAT " is not 4-byte aligned"), position);
+                   _("table at byte %zu is not 4-byte aligned"), position);
       return FALSE;
     }
 
@@ -111,13 +111,13 @@ table_at (FlatbufferReader  *reader,
   if (vtable < 0 || !range_is_inside (reader, (gsize) vtable, 4))
     {
       g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_INVALID,
-                   _("vtable of the table at byte %" G_GSIZE_FORMAT " lies outside the file"), position);
+                   _("vtable of the table at byte %zu lies outside the file"), position);
       return FALSE;
     }
   if (vtable % 2 != 0)
     {
       g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_INVALID,
-                   _("vtable of the table at byte %" G_GSIZE_FORMAT " is not 2-byte aligned"), position);
+                   _("vtable of the table at byte %zu is not 2-byte aligned"), position);
       return FALSE;
     }
   vtable_bytes = (guint) read_le (reader->data, (gsize) vtable, 2);
@@ -125,14 +125,14 @@ table_at (FlatbufferReader  *reader,
   if (vtable_bytes < 4 || vtable_bytes % 2 != 0 || !range_is_inside (reader, (gsize) vtable, vtable_bytes))
     {
       g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_INVALID,
-                   _("vtable of the table at byte %" G_GSIZE_FORMAT " has an invalid size (%u bytes)"),
+                   _("vtable of the table at byte %zu has an invalid size (%u bytes)"),
                    position, vtable_bytes);
       return FALSE;
     }
   if (table_bytes < 4 || !range_is_inside (reader, position, table_bytes))
     {
       g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_INVALID,
-                   _("table at byte %" G_GSIZE_FORMAT " (%u bytes) runs past the end of the file"),
+                   _("table at byte %zu (%u bytes) runs past the end of the file"),
                    position, table_bytes);
       return FALSE;
     }
@@ -162,7 +162,7 @@ flatbuffer_reader_get_root (FlatbufferReader  *reader,
   if (reader->size < 8)
     {
       g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_INVALID,
-                   _("the file is too short (%" G_GSIZE_FORMAT " bytes) to hold a FlatBuffer"), reader->size);
+                   _("the file is too short (%zu bytes) to hold a FlatBuffer"), reader->size);
       return FALSE;
     }
   if (identifier != NULL && memcmp (reader->data + 4, identifier, 4) != 0)

@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -113,7 +114,7 @@ flexbuffer_map_init (FlexbufferMap  *map,
   if (size < 3)
     {
       g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_INVALID,
-                   _("custom options are too short (%" G_GSIZE_FORMAT " bytes) to hold a FlexBuffer"), size);
+                   _("custom options are too short (%zu bytes) to hold a FlexBuffer"), size);
       return FALSE;
     }
   root_width = data[size - 1];
@@ -148,7 +149,7 @@ flexbuffer_map_init (FlexbufferMap  *map,
   if (!width_is_valid (key_width))
     {
       g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_INVALID,
-                   _("FlexBuffer map keys have an invalid byte width (%" G_GUINT64_FORMAT ")"), key_width);
+                   _("FlexBuffer map keys have an invalid byte width (%" PRIu64 ")"), key_width);
       return FALSE;
     }
   /* length values of width bytes, then one packed type byte per value. */
@@ -157,7 +158,7 @@ flexbuffer_map_init (FlexbufferMap  *map,
       || !range_is_inside (size, values, n_value_bytes))
     {
       g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_INVALID,
-                   _("FlexBuffer map of %" G_GUINT64_FORMAT " entries runs past the end of the custom options"),
+                   _("FlexBuffer map of %" PRIu64 " entries runs past the end of the custom options"),
                    length);
       return FALSE;
     }
@@ -173,7 +174,7 @@ flexbuffer_map_init (FlexbufferMap  *map,
   if (n_keys != length)
     {
       g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_INVALID,
-                   _("FlexBuffer map has %" G_GUINT64_FORMAT " values but %" G_GUINT64_FORMAT " keys"),
+                   _("FlexBuffer map has %" PRIu64 " values but %" PRIu64 " keys"),
                    length, n_keys);
       return FALSE;
     }
@@ -217,7 +218,7 @@ compare_key (const FlexbufferMap  *map,
       if (key + i >= map->size)
         {
           g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_INVALID,
-                       _("FlexBuffer map key %" G_GSIZE_FORMAT " is not terminated"), index);
+                       _("FlexBuffer map key %zu is not terminated"), index);
           return FALSE;
         }
       have = map->data[key + i];

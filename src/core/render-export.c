@@ -222,7 +222,7 @@ bitlens_import_npy (const char  *path,
       data_bytes != n_bytes - offset)
     {
       g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_INPUT_INVALID,
-                   _("%s: a %dx%d float32 array needs %" G_GSIZE_FORMAT " data bytes, the file has %" G_GSIZE_FORMAT),
+                   _("%s: a %dx%d float32 array needs %zu data bytes, the file has %zu"),
                    path, height, width, n_values * 4, n_bytes - offset);
       return NULL;
     }

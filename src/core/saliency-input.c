@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <string.h>
 
@@ -62,7 +63,7 @@ saliency_input_check_bytes (const SaliencyInput  *input,
     {
       g_autofree char *shape = bitlens_tensor_format_shape (input->tensor);
       g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_INPUT_INVALID,
-                   _("input has %" G_GSIZE_FORMAT " bytes, the model's input %s %s takes %" G_GSIZE_FORMAT),
+                   _("input has %zu bytes, the model's input %s %s takes %zu"),
                    g_bytes_get_size (bytes), bitlens_tensor_type_name (input->tensor->type), shape,
                    input->tensor->n_bytes);
       return FALSE;
@@ -220,7 +221,7 @@ saliency_resolve_target (BitlensModel  *model,
     {
       g_autofree char *shape = bitlens_tensor_format_shape (output);
       g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_INPUT_INVALID,
-                   _("target %" G_GINT64_FORMAT " is outside output 0 %s"), index, shape);
+                   _("target %" PRId64 " is outside output 0 %s"), index, shape);
       return FALSE;
     }
   *resolved = (int) index;

@@ -504,7 +504,7 @@ shadow_build_fully_connected (ShadowModel  *shadow,
   if (bitlens_op_output (shadow->model, op->op, 0)->n_elements != params->rows * params->units)
     {
       g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_INVALID,
-                   _("the output does not hold %" G_GSIZE_FORMAT " rows of %d units"), params->rows, params->units);
+                   _("the output does not hold %zu rows of %d units"), params->rows, params->units);
       return FALSE;
     }
   shadow_define_output (shadow, op, 0, NULL, FALSE);

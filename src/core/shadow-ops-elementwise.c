@@ -186,7 +186,7 @@ check_same_count (ShadowModel     *shadow,
   if (in != out)
     {
       g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_INVALID,
-                   _("the input holds %" G_GSIZE_FORMAT " values, the output %" G_GSIZE_FORMAT),
+                   _("the input holds %zu values, the output %zu"),
                    in, out);
       return FALSE;
     }

@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -272,7 +273,7 @@ shadow_build_mean (ShadowModel  *shadow,
       if (a < 0 || a >= input->rank)
         {
           g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_INVALID,
-                       _("axis %" G_GINT64_FORMAT " is out of range"), axes[i]);
+                       _("axis %" PRId64 " is out of range"), axes[i]);
           return FALSE;
         }
       reduced[a] = TRUE;
@@ -294,7 +295,7 @@ shadow_build_mean (ShadowModel  *shadow,
   if (shadow_tensor (shadow, op->output)->n_elements != stride || count == 0)
     {
       g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_INVALID,
-                   _("the output does not hold the %" G_GSIZE_FORMAT " means"), stride);
+                   _("the output does not hold the %zu means"), stride);
       return FALSE;
     }
   params = move_params_new (op, 1);

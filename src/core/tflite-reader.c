@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <string.h>
 
@@ -308,7 +309,7 @@ read_shape (const FlatbufferTable  *table,
     {
       g_autofree char *shape_text = bitlens_tensor_format_shape (tensor);
       g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_UNSUPPORTED,
-                   _("%s %s is larger than the %" G_GSIZE_FORMAT " bytes a tensor may hold"),
+                   _("%s %s is larger than the %zu bytes a tensor may hold"),
                    bitlens_tensor_type_name (tensor->type), shape_text, MAX_TENSOR_BYTES);
       return FALSE;
     }
@@ -328,7 +329,7 @@ read_type (const FlatbufferTable  *table,
     {
       const char *name = tflite_tensor_type_name (type);
       g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_UNSUPPORTED,
-                   _("tensor type %s (%" G_GINT64_FORMAT ") is not supported"),
+                   _("tensor type %s (%" PRId64 ") is not supported"),
                    name != NULL ? name : _("unknown"), type);
       return FALSE;
     }
@@ -394,14 +395,14 @@ read_quantization (const FlatbufferTable  *tensor_table,
       if (quantized_dimension < 0 || quantized_dimension >= tensor->rank)
         {
           g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_INVALID,
-                       _("quantized_dimension %" G_GINT64_FORMAT " is outside the tensor's rank %d"),
+                       _("quantized_dimension %" PRId64 " is outside the tensor's rank %d"),
                        quantized_dimension, tensor->rank);
           goto fail;
         }
       if ((guint32) tensor->shape[quantized_dimension] != scales.length)
         {
           g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_INVALID,
-                       _("%u per-channel scales, but dimension %" G_GINT64_FORMAT " has %d channels"),
+                       _("%u per-channel scales, but dimension %" PRId64 " has %d channels"),
                        scales.length, quantized_dimension, tensor->shape[quantized_dimension]);
           goto fail;
         }
@@ -427,7 +428,7 @@ read_quantization (const FlatbufferTable  *tensor_table,
       if (!zero_point_fits (tensor->type, zero_point))
         {
           g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_INVALID,
-                       _("zero point %u (%" G_GINT64_FORMAT ") does not fit the type %s"),
+                       _("zero point %u (%" PRId64 ") does not fit the type %s"),
                        i, zero_point, bitlens_tensor_type_name (tensor->type));
           goto fail;
         }
@@ -457,7 +458,7 @@ read_tensor_data (ReadContext    *context,
   if (index >= context->buffers.length)
     {
       g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_INVALID,
-                   _("buffer index %" G_GUINT64_FORMAT " is out of range (the model has %u buffers)"),
+                   _("buffer index %" PRIu64 " is out of range (the model has %u buffers)"),
                    index, context->buffers.length);
       return FALSE;
     }
@@ -466,7 +467,7 @@ read_tensor_data (ReadContext    *context,
       || !flatbuffer_table_get_uint (&buffer, BUFFER_OFFSET, "offset", 8, 0, &offset, error)
       || !flatbuffer_table_get_uint (&buffer, BUFFER_SIZE, "size", 8, 0, &size, error))
     {
-      g_prefix_error (error, _("Buffer %" G_GUINT64_FORMAT ": "), index);
+      g_prefix_error (error, _("Buffer %" PRIu64 ": "), index);
       return FALSE;
     }
 
@@ -477,8 +478,8 @@ read_tensor_data (ReadContext    *context,
       if (offset > context->reader.size || size > context->reader.size - offset)
         {
           g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_INVALID,
-                       _("Buffer %" G_GUINT64_FORMAT ": external data (%" G_GUINT64_FORMAT
-                         " bytes at byte %" G_GUINT64_FORMAT ") runs past the end of the file"),
+                       _("Buffer %" PRIu64 ": external data (%" PRIu64
+                         " bytes at byte %" PRIu64 ") runs past the end of the file"),
                        index, size, offset);
           return FALSE;
         }
@@ -498,7 +499,7 @@ read_tensor_data (ReadContext    *context,
     {
       g_autofree char *shape_text = bitlens_tensor_format_shape (tensor);
       g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_INVALID,
-                   _("buffer %" G_GUINT64_FORMAT " holds %" G_GSIZE_FORMAT " bytes, but %s %s needs %" G_GSIZE_FORMAT),
+                   _("buffer %" PRIu64 " holds %zu bytes, but %s %s needs %zu"),
                    index, n_bytes, bitlens_tensor_type_name (tensor->type), shape_text, tensor->n_bytes);
       return FALSE;
     }
@@ -672,7 +673,7 @@ set_unsupported_operator_error (const OperatorCode  *code,
     {
       const char *name = tflite_builtin_operator_name (code->builtin_code);
       g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_UNSUPPORTED,
-                   _("unsupported operator %s (builtin %" G_GINT64_FORMAT ")"),
+                   _("unsupported operator %s (builtin %" PRId64 ")"),
                    name != NULL ? name : _("UNKNOWN"), code->builtin_code);
     }
 }
@@ -687,7 +688,7 @@ check_range (const char  *name,
   if (value >= min && value <= max)
     return TRUE;
   g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_INVALID,
-               _("option '%s' is %" G_GINT64_FORMAT "; it must be between %" G_GINT64_FORMAT " and %" G_GINT64_FORMAT),
+               _("option '%s' is %" PRId64 "; it must be between %" PRId64 " and %" PRId64),
                name, value, min, max);
   return FALSE;
 }
@@ -712,7 +713,7 @@ store_option (BitlensOpOptions  *options,
         {
           const char *name = value == 4 ? "TANH" : value == 5 ? "SIGN_BIT" : NULL;
           g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_UNSUPPORTED,
-                       _("fused activation %s (%" G_GINT64_FORMAT ") is not supported"),
+                       _("fused activation %s (%" PRId64 ") is not supported"),
                        name != NULL ? name : _("UNKNOWN"), value);
           return FALSE;
         }
@@ -723,7 +724,7 @@ store_option (BitlensOpOptions  *options,
       if (value != 0)
         {
           g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_UNSUPPORTED,
-                       _("weights_format %" G_GINT64_FORMAT " (shuffled weights) is not supported"), value);
+                       _("weights_format %" PRId64 " (shuffled weights) is not supported"), value);
           return FALSE;
         }
       options->weights_format = 0;
@@ -851,7 +852,7 @@ read_custom_options (const OpDescription    *description,
   if (format != TFLITE_CUSTOM_OPTIONS_FLEX)
     {
       g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_UNSUPPORTED,
-                   _("custom options format %" G_GINT64_FORMAT " is not supported (only FlexBuffers)"), format);
+                   _("custom options format %" PRId64 " is not supported (only FlexBuffers)"), format);
       return FALSE;
     }
   if (!flexbuffer_map_init (&map, flatbuffer_vector_get_data (&bytes), bytes.length, error))
@@ -939,7 +940,7 @@ read_operator (ReadContext            *context,
   if (code_index >= context->n_codes)
     {
       g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_INVALID,
-                   _("opcode_index %" G_GUINT64_FORMAT " is out of range (the model has %u operator codes)"),
+                   _("opcode_index %" PRIu64 " is out of range (the model has %u operator codes)"),
                    code_index, context->n_codes);
       return FALSE;
     }
@@ -1062,7 +1063,7 @@ bitlens_tflite_read (BitlensModel  *model,
   if (version != TFLITE_SCHEMA_VERSION)
     {
       g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_UNSUPPORTED,
-                   _("schema version %" G_GUINT64_FORMAT " is not supported (expected %d)"),
+                   _("schema version %" PRIu64 " is not supported (expected %d)"),
                    version, TFLITE_SCHEMA_VERSION);
       return FALSE;
     }

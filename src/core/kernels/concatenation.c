@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -60,8 +61,8 @@ concatenation_check_input (const BitlensTensor *input,
       if (input->scales[0] != output->scales[0] || input->zero_points[0] != output->zero_points[0])
         {
           g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_UNSUPPORTED,
-                       _("%s is quantized with scale %g and zero point %" G_GINT64_FORMAT
-                         ", the output with %g and %" G_GINT64_FORMAT "; rescaling concatenation is not supported"),
+                       _("%s is quantized with scale %g and zero point %" PRId64
+                         ", the output with %g and %" PRId64 "; rescaling concatenation is not supported"),
                        role, (double) input->scales[0], input->zero_points[0],
                        (double) output->scales[0], output->zero_points[0]);
           return FALSE;
@@ -118,7 +119,7 @@ concatenation_prepare (const BitlensModel *model,
     {
       g_autofree char *shape = bitlens_tensor_format_shape (output);
       g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_INVALID,
-                   _("output %s has %d entries along axis %d, the inputs %" G_GSIZE_FORMAT),
+                   _("output %s has %d entries along axis %d, the inputs %zu"),
                    shape, output->shape[axis], axis, axis_total);
       return FALSE;
     }

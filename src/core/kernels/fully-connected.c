@@ -101,7 +101,7 @@ fully_connected_prepare (const BitlensModel *model,
   if (batches > G_MAXINT)
     {
       g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_UNSUPPORTED,
-                   _("input has too many rows (%" G_GSIZE_FORMAT ")"), batches);
+                   _("input has too many rows (%zu)"), batches);
       return FALSE;
     }
   if (!fully_connected_check_output (input, output, op->options.keep_num_dims, (int) batches, units, error))

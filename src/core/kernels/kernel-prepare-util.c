@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <string.h>
 
@@ -221,7 +222,7 @@ check_int8_zero_point (const BitlensTensor *tensor,
   if (zero_point < G_MININT8 || zero_point > G_MAXINT8)
     {
       g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_INVALID,
-                   _("%s '%s' has zero point %" G_GINT64_FORMAT ", outside the int8 range"),
+                   _("%s '%s' has zero point %" PRId64 ", outside the int8 range"),
                    role, tensor_name (tensor), zero_point);
       return FALSE;
     }
@@ -277,7 +278,7 @@ bitlens_prepare_check_int8_weights (const BitlensTensor *tensor,
       else if (tensor->zero_points[c] != 0)
         {
           g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_UNSUPPORTED,
-                       _("%s '%s' has zero point %" G_GINT64_FORMAT " at index %d; int8 weights must be symmetric (zero point 0)"),
+                       _("%s '%s' has zero point %" PRId64 " at index %d; int8 weights must be symmetric (zero point 0)"),
                        role, tensor_name (tensor), tensor->zero_points[c], c);
           return FALSE;
         }

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "lce-bconv2d-private.h"
@@ -175,7 +177,7 @@ lce_bconv2d_check_geometry (const BitlensModel *model,
   if (depth_bits > LCE_BCONV2D_MAX_DEPTH_BITS)
     {
       g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_UNSUPPORTED,
-                   _("a filter of %" G_GINT64_FORMAT " bits per output channel is too large"), depth_bits);
+                   _("a filter of %" PRId64 " bits per output channel is too large"), depth_bits);
       return FALSE;
     }
   p->depth = p->filter_height * p->filter_width * (channels_in / p->groups);

@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <math.h>
 
 #include <glib/gi18n-lib.h>
@@ -87,7 +88,7 @@ bitlens_lce_expect_int8_quantization (const BitlensTensor *tensor,
   if (zero_point < G_MININT8 || zero_point > G_MAXINT8)
     {
       g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_INVALID,
-                   _("%s (tensor \"%s\") has zero point %" G_GINT64_FORMAT ", outside [-128, 127]"),
+                   _("%s (tensor \"%s\") has zero point %" PRId64 ", outside [-128, 127]"),
                    role, tensor->name, zero_point);
       return FALSE;
     }

@@ -89,7 +89,7 @@ logistic_prepare (const BitlensModel  *model,
   if (input->n_elements != output->n_elements)
     {
       g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_INVALID,
-                   _("the input has %" G_GSIZE_FORMAT " elements, the output %" G_GSIZE_FORMAT),
+                   _("the input has %zu elements, the output %zu"),
                    input->n_elements, output->n_elements);
       return FALSE;
     }

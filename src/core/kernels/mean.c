@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -87,7 +88,7 @@ mean_prepare (const BitlensModel *model,
       if (a < 0 || a >= input->rank)
         {
           g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_INVALID,
-                       _("axis %" G_GINT64_FORMAT " is out of range for an input of rank %d"),
+                       _("axis %" PRId64 " is out of range for an input of rank %d"),
                        axes[i], input->rank);
           return FALSE;
         }

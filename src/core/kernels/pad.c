@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -66,7 +67,7 @@ pad_prepare (const BitlensModel *model,
       if (values[2 * d] < 0 || values[2 * d + 1] < 0 || size > G_MAXINT)
         {
           g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_INVALID,
-                       _("paddings of axis %d are %" G_GINT64_FORMAT " and %" G_GINT64_FORMAT
+                       _("paddings of axis %d are %" PRId64 " and %" PRId64
                          "; they must be non-negative and keep the size below 2^31"),
                        d, values[2 * d], values[2 * d + 1]);
           return FALSE;

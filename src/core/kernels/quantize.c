@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <math.h>
 
 #include <glib/gi18n-lib.h>
@@ -107,7 +108,7 @@ check_per_tensor_quantization (const BitlensTensor  *tensor,
   if (tensor->zero_points[0] < low || tensor->zero_points[0] > high)
     {
       g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_INVALID,
-                   _("%s has zero point %" G_GINT64_FORMAT ", outside the %s range"),
+                   _("%s has zero point %" PRId64 ", outside the %s range"),
                    role, tensor->zero_points[0], bitlens_tensor_type_name (tensor->type));
       return FALSE;
     }

@@ -37,7 +37,7 @@ reshape_prepare (const BitlensModel *model,
       g_autofree char *in_shape = bitlens_tensor_format_shape (input);
       g_autofree char *out_shape = bitlens_tensor_format_shape (output);
       g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_INVALID,
-                   _("output %s has %" G_GSIZE_FORMAT " elements, input %s has %" G_GSIZE_FORMAT),
+                   _("output %s has %zu elements, input %s has %zu"),
                    out_shape, output->n_elements, in_shape, input->n_elements);
       return FALSE;
     }
