@@ -16,15 +16,15 @@
  * multiply-add), then the bias (0.0f when absent), then the clamp. Outputs are computed
  * side by side in vector lanes, all lanes doing the same operations:
  *
- * - across output channels, in blocks of 16 (two vectors): the filter is copied at prepare
- *   into [block][Kh*Kw][16], zero beyond out_c;
+ * - across output channels, in blocks of 16 (two AVX vectors, four of the portable path):
+ *   the filter is copied at prepare into [block][Kh*Kw][16], zero beyond out_c;
  * - across output columns: a tile of neighbouring pixels of one row shares the weight
  *   vectors of each tap (register blocking).
  *
  * Output channel oc reads input channel oc / M (M the depth multiplier). A vector of
- * lanes oc0 .. oc0+7 gets its inputs in one of four ways, chosen per block: M = 1, a
- * plain load of 8 consecutive channels; every lane on the same input channel (M a
- * multiple of 8), a broadcast; lanes on two input channels (M = 4, 12 ...), two
+ * lanes oc0, oc0 + 1 ... gets its inputs in one of four ways, chosen per block: M = 1, a
+ * plain load of consecutive channels; every lane on the same input channel (M a
+ * multiple of the lanes), a broadcast; lanes on two input channels (M = 4, 12 ...), two
  * broadcasts and a blend; otherwise a gather through a table of input channels. Lanes
  * beyond out_c (a last, partial block) read the last channel and are not stored.
  *

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
-/* The vector code of the float32 FULLY_CONNECTED twin, included by fully-connected-float-optimized.c once per vector
- * width (no include guard), with these defined:
+/* The vector code of the float32 FULLY_CONNECTED twin, included by
+ * fully-connected-float-optimized.c once per vector width (no include guard), with
+ * these defined:
  *   VEC        the vector type (BitlensF32x4 or BitlensF32x8)
  *   VEC_LANES  its number of floats
  *   VEC_NAME   (name) -> the name of this width's copy of a function */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
-/* The vector code of the float32 AVERAGE_POOL_2D and MAX_POOL_2D twin, included by pool-float-optimized.c once per vector
- * width (no include guard), with these defined:
+/* The vector code of the float32 AVERAGE_POOL_2D and MAX_POOL_2D twins, included by
+ * pool-float-optimized.c once per vector width (no include guard), with
+ * these defined:
  *   VEC        the vector type (BitlensF32x4 or BitlensF32x8)
  *   VEC_LANES  its number of floats
  *   VEC_NAME   (name) -> the name of this width's copy of a function */

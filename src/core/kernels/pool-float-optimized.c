@@ -14,7 +14,7 @@
  * vector lanes, each lane doing what the reference does for its channel: the taps of the
  * window clipped to the input in (filter_y, filter_x) order; for the maximum, from
  * -FLT_MAX, max = max < x ? x : max; for the average, a float sum from 0.0f divided by the
- * float count of taps; then the clamp. Channels beyond the last multiple of 8 run the
+ * float count of taps; then the clamp. Channels beyond the last whole vector run the
  * same steps one at a time. */
 
 typedef enum
