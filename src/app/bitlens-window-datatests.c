@@ -214,6 +214,9 @@ bitlens_window_show_test_slice (BitlensWindow *self,
   evaluation_a = bitlens_datatest_report_get_evaluation (datatests->report, FALSE);
   evaluation_b = bitlens_datatest_report_get_evaluation (datatests->report, TRUE);
   dataset = bitlens_evaluation_get_dataset (evaluation_a);
+  /* Something else was opened since the run: the spec's dataset comes back. */
+  if (self->dataset == NULL || !same_dataset (self->dataset, dataset))
+    show_report_dataset (self);
   index_by_path = index_items_by_path (self);
 
   /* The core decides the slice and its mistakes, at the threshold the tests ran with. */
@@ -417,7 +420,8 @@ rerun_now (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Another model, or compare mode switched: the results no longer describe what is shown. */
+/* Another model or decision threshold, or compare mode switched: the results no longer
+ * describe what is shown. */
 void
 bitlens_window_datatests_models_changed (BitlensWindow *self)
 {

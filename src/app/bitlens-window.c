@@ -219,6 +219,7 @@ set_threshold (BitlensWindow *self,
   if (self->threshold == threshold)
     return;
   self->threshold = threshold;
+  bitlens_window_datatests_models_changed (self);
   bitlens_browser_set_threshold (self->browser, threshold);
   bitlens_prediction_panel_set_threshold (self->prediction_panel, threshold);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_THRESHOLD]);

@@ -532,6 +532,20 @@ test_spec_model (Fixture       *fixture,
   g_assert_cmpstr (bitlens_model_get_name (bitlens_evaluation_get_model (bitlens_datatest_report_get_evaluation (report, FALSE))),
                    ==, "person_detect.tflite");
 
+  /* Another decision threshold in the preferences: the tests run again at it. */
+  {
+    GSettings *settings = bitlens_application_get_settings (fixture->application);
+
+    g_settings_set_double (settings, "decision-threshold", 0.75);
+    gui_spin (50);
+    g_assert_true (gui_wait_until (has_report, window, TIMEOUT_MS));
+    report = bitlens_window_get_datatest_report (window);
+    g_assert_cmpfloat (bitlens_evaluation_get_threshold (bitlens_datatest_report_get_evaluation (report, FALSE)), ==, 0.75);
+    g_settings_reset (settings, "decision-threshold");
+    gui_spin (50);
+    g_assert_true (gui_wait_until (has_report, window, TIMEOUT_MS));
+  }
+
   /* The spec is among the recent files of the next start page, and opens from there. */
   gui_spin (500);
   {
