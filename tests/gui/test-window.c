@@ -507,6 +507,50 @@ export_folder_full (gpointer user_data)
   return count_files (folder) > 0;
 }
 
+/* Sorting by name follows the names the rows show: in a dataset with person/ and no_person/
+ * folders, 000000000785.png (person/) comes before 000000002157.png (no_person/), although
+ * its path sorts after. */
+static void
+test_sort_by_shown_name (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  static const char *files[] = { "person/000000000785.png", "no_person/000000002157.png",
+                                 "no_person/000000000724.png" };
+  static const char *expected[] = { "000000000724.png", "000000000785.png", "000000002157.png" };
+  BitlensWindow *window = fixture->window;
+  g_autofree char *model_path = test_shared_path ("models/tflm/person_detect.tflite");
+  g_autofree char *dataset = g_build_filename (fixture->temp_dir, "folders", NULL);
+  GListModel *shown;
+
+  if (model_path == NULL)
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *relative = g_build_filename ("data/vww", files[i], NULL);
+      g_autofree char *source = test_shared_path (relative);
+      g_autofree char *link = g_build_filename (dataset, files[i], NULL);
+      g_autofree char *folder = g_path_get_dirname (link);
+
+      if (source == NULL)
+        return;
+      g_assert_cmpint (g_mkdir_with_parents (folder, 0755), ==, 0);
+      g_assert_cmpint (symlink (source, link), ==, 0);
+    }
+
+  open_path (window, model_path);
+  open_path (window, dataset);
+  g_assert_true (gui_wait_until (all_scored, window, TIMEOUT_MS));
+  bitlens_browser_set_sort (window->browser, BITLENS_BROWSER_SORT_NAME);
+  shown = bitlens_browser_get_shown_items (window->browser);
+  g_assert_cmpuint (g_list_model_get_n_items (shown), ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      g_autoptr(BitlensImageItem) item = g_list_model_get_item (shown, i);
+
+      g_assert_cmpstr (bitlens_image_item_get_name (item), ==, expected[i]);
+    }
+}
+
 static void
 test_dataset_browser (Fixture       *fixture,
                       gconstpointer  data)
@@ -820,6 +864,7 @@ main (int   argc,
   g_test_add ("/gui/secondary-windows", Fixture, NULL, fixture_set_up, test_secondary_windows, fixture_tear_down);
   g_test_add ("/gui/drop-and-recent", Fixture, NULL, fixture_set_up, test_drop_and_recent, fixture_tear_down);
   g_test_add ("/gui/dataset-browser", Fixture, NULL, fixture_set_up, test_dataset_browser, fixture_tear_down);
+  g_test_add ("/gui/sort-by-shown-name", Fixture, NULL, fixture_set_up, test_sort_by_shown_name, fixture_tear_down);
   g_test_add_func ("/gui/close-while-busy", test_close_while_busy);
   return g_test_run ();
 }
