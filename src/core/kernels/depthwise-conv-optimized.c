@@ -18,9 +18,8 @@
  * like the tap the reference skips, and every output pixel reads its Kh*Kw taps at fixed
  * offsets. With a depth multiplier M > 1 the copy is expanded so that output channel oc
  * reads input channel oc / M. Two taps' channels are interleaved byte by byte and
- * widened, so that one
- * _mm256_madd_epi16 against the filter packed as pairs (w_t,c, w_t+1,c) adds both taps of
- * 8 channels. The inputs enter as x, not x - zp_in: each accumulator starts from
+ * widened, so that one _mm256_madd_epi16 against the filter packed as pairs
+ * (w_t,c, w_t+1,c) adds both taps of 8 channels. The inputs enter as x, not x - zp_in: each accumulator starts from
  * bias[c] + (-zp_in) * sum over the taps of w_t,c, which makes the same sum.
  *
  * One input channel (the first layer of a MobileNet on a gray image: M channels from
@@ -73,10 +72,10 @@ groups_per_row (const BitlensWindow *w)
   return (w->filter_w + taps_per_group (w) - 1) / taps_per_group (w);
 }
 
-/* One channel: the extent of the widened image for output rows [y0, y1) (or columns):
- * the rows the taps read, plus one column for the second half of a last broadcast. */
+/* How many input rows (or columns) output rows [first_out, end_out) read, from the first
+ * tap of the first to the last tap of the last. */
 static gsize
-image_rows (int first_out,
+input_extent (int first_out,
             int end_out,
             int stride,
             int filter,
@@ -97,7 +96,7 @@ pairs_offsets_bytes (const BitlensWindow *w)
 static int
 band_rows (const BitlensWindow *w)
 {
-  gsize columns = image_rows (0, w->out_w, w->stride_w, w->filter_w, w->dilation_w);
+  gsize columns = input_extent (0, w->out_w, w->stride_w, w->filter_w, w->dilation_w);
   gsize row_bytes = columns * w->out_c;
   gsize window_rows = (gsize) (w->filter_h - 1) * w->dilation_h + 1;
   gsize rows = BAND_BYTES / MAX (row_bytes, 1);
@@ -170,11 +169,12 @@ bitlens_depthwise_conv_2d_prepare_optimized (BitlensDepthwiseParams *params,
   if (values == NULL || (bias != NULL && bias_values == NULL))
     return 0;
 
-  /* One channel, when the widened image of a whole output is small. */
+  /* One channel, when the widened image of a whole output (and one more column, see
+   * eval_one_channel) is small. */
   if (w->in_c == 1 &&
       g_size_checked_mul (&image_bytes,
-                          image_rows (0, w->out_h, w->stride_h, w->filter_h, w->dilation_h),
-                          image_rows (0, w->out_w, w->stride_w, w->filter_w, w->dilation_w) + 1) &&
+                          input_extent (0, w->out_h, w->stride_h, w->filter_h, w->dilation_h),
+                          input_extent (0, w->out_w, w->stride_w, w->filter_w, w->dilation_w) + 1) &&
       image_bytes <= (gsize) 1 << 24)
     {
       params->packed_groups = w->filter_h * groups_per_row (w);
@@ -202,8 +202,8 @@ bitlens_depthwise_conv_2d_prepare_optimized (BitlensDepthwiseParams *params,
                                                     sum * (guint32) params->requantize.input_offset);
     }
   /* The offsets of the taps, and the band of input rows. */
-  if (!g_size_checked_mul (&band_bytes, image_rows (0, band_rows (w), w->stride_h, w->filter_h, w->dilation_h),
-                           image_rows (0, w->out_w, w->stride_w, w->filter_w, w->dilation_w)) ||
+  if (!g_size_checked_mul (&band_bytes, input_extent (0, band_rows (w), w->stride_h, w->filter_h, w->dilation_h),
+                           input_extent (0, w->out_w, w->stride_w, w->filter_w, w->dilation_w)) ||
       !g_size_checked_mul (&band_bytes, band_bytes, (gsize) w->out_c) ||
       !g_size_checked_add (&band_bytes, band_bytes, pairs_offsets_bytes (w)))
     {
@@ -450,7 +450,7 @@ eval_tap_pairs (const BitlensDepthwiseParams *params,
   gint8 *output = call->outputs[0];
   gsize *offsets = call->scratch;
   gint8 *band = (gint8 *) call->scratch + pairs_offsets_bytes (w);
-  int columns = (int) image_rows (region->x0, region->x1, w->stride_w, w->filter_w, w->dilation_w);
+  int columns = (int) input_extent (region->x0, region->x1, w->stride_w, w->filter_w, w->dilation_w);
   int rows_per_band = band_rows (w);
   gsize pixel_bytes = (gsize) w->out_c;
   PairsRunFunc run_pixels = pairs_run_portable;
@@ -476,7 +476,7 @@ eval_tap_pairs (const BitlensDepthwiseParams *params,
         int band_y1 = MIN (band_y0 + rows_per_band, region->y1);
 
         copy_band (params, call->inputs[0], b, band_y0 * w->stride_h - w->pad_top,
-                   (int) image_rows (band_y0, band_y1, w->stride_h, w->filter_h, w->dilation_h),
+                   (int) input_extent (band_y0, band_y1, w->stride_h, w->filter_h, w->dilation_h),
                    region->x0 * w->stride_w - w->pad_left, columns, band);
         for (int out_y = band_y0; out_y < band_y1; out_y++)
           {
@@ -624,8 +624,9 @@ eval_one_channel (const BitlensDepthwiseParams *params,
     row = one_channel_row_avx2;
 #endif
 
-  rows = image_rows (region->y0, region->y1, w->stride_h, w->filter_h, w->dilation_h);
-  columns = image_rows (region->x0, region->x1, w->stride_w, w->filter_w, w->dilation_w) + 1;
+  /* One more column for the second half of a broadcast of the last tap. */
+  rows = input_extent (region->y0, region->y1, w->stride_h, w->filter_h, w->dilation_h);
+  columns = input_extent (region->x0, region->x1, w->stride_w, w->filter_w, w->dilation_w) + 1;
   inside_x0 = (gsize) CLAMP (-first_x, 0, (int) columns);
   inside_x1 = (gsize) CLAMP (w->in_w - first_x, (int) inside_x0, (int) columns);
   offsets = call->scratch;
