@@ -357,6 +357,19 @@ bitlens_datatest_panel_set_running (BitlensDatatestPanel *self,
 }
 
 void
+bitlens_datatest_panel_set_cancelled (BitlensDatatestPanel *self,
+                                      const char           *name)
+{
+  g_autofree char *text = NULL;
+
+  g_return_if_fail (BITLENS_IS_DATATEST_PANEL (self));
+
+  /* Translators: the run of a spec's tests was cancelled; the button runs them again */
+  text = g_strdup_printf (_("%s: cancelled; ↻ runs the tests again"), name);
+  gtk_label_set_label (self->summary_label, text);
+}
+
+void
 bitlens_datatest_panel_set_error (BitlensDatatestPanel *self,
                                   const char           *message)
 {

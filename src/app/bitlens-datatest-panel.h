@@ -25,6 +25,9 @@ void        bitlens_datatest_panel_set_report  (BitlensDatatestPanel  *self,
 /* Says that the spec `name` is running; the table keeps the last results meanwhile. */
 void        bitlens_datatest_panel_set_running (BitlensDatatestPanel  *self,
                                                 const char            *name);
+/* Says that the run of the spec `name` was cancelled. */
+void        bitlens_datatest_panel_set_cancelled (BitlensDatatestPanel *self,
+                                                  const char           *name);
 /* Shows what went wrong (FILE:LINE: ...), or hides the message with NULL. */
 void        bitlens_datatest_panel_set_error   (BitlensDatatestPanel  *self,
                                                 const char            *message);

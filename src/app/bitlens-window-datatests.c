@@ -268,6 +268,7 @@ bitlens_window_show_test_slice (BitlensWindow *self,
 typedef struct
 {
   BitlensJobContext   *context;
+  GCancellable        *cancellable;
   BitlensModel        *models[BITLENS_N_SLOTS];
   char                *spec_name;
 } DatatestRun;
@@ -276,6 +277,7 @@ static void
 datatest_run_free (DatatestRun *run)
 {
   g_clear_pointer (&run->context, bitlens_job_context_unref);
+  g_clear_object (&run->cancellable);
   for (guint slot = 0; slot < BITLENS_N_SLOTS; slot++)
     g_clear_pointer (&run->models[slot], bitlens_model_unref);
   g_free (run->spec_name);
@@ -314,6 +316,12 @@ on_datatest_done (GObject      *source,
 
   if (self->disposed || bitlens_error_is_cancellation (error))
     {
+      /* Cancelled by the user, not replaced by a newer run: say so. */
+      if (!self->disposed && run->cancellable == datatests->cancellable)
+        {
+          g_clear_object (&datatests->cancellable);
+          bitlens_datatest_panel_set_cancelled (self->datatest_panel, run->spec_name);
+        }
       g_clear_pointer (&report, bitlens_datatest_report_free);
       datatest_run_free (run);
       return;
@@ -397,6 +405,7 @@ bitlens_window_run_spec (BitlensWindow *self)
   options.n_threads = 0;
 
   run = g_new0 (DatatestRun, 1);
+  run->cancellable = g_object_ref (datatests->cancellable);
   run->models[BITLENS_SLOT_A] = bitlens_model_ref (options.model_a);
   run->models[BITLENS_SLOT_B] = options.model_b != NULL ? bitlens_model_ref (options.model_b) : NULL;
   /* The file's name, as the user knows it. */

@@ -434,6 +434,15 @@ test_run_and_slice (Fixture       *fixture,
       }
     }
 
+  /* Cancel (Esc) stops a run; the last results stay and the panel says so. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run-spec", NULL));
+  g_assert_true (bitlens_window_is_busy (window));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel", NULL));
+  g_assert_true (gui_wait_until (gui_window_is_idle, window, TIMEOUT_MS));
+  g_assert_nonnull (strstr (bitlens_datatest_panel_get_summary (window->datatest_panel), "cancelled"));
+  g_assert_null (bitlens_datatest_panel_get_error (window->datatest_panel));
+  g_assert_nonnull (bitlens_window_get_datatest_report (window));
+
   /* Closing the tests hides the panel and the slice. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.close-spec", NULL));
   g_assert_false (bitlens_window_has_spec (window));
