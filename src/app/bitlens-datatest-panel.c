@@ -30,6 +30,7 @@ struct _BitlensDatatestPanel
   GtkWidget           *box;
   GtkLabel            *summary_label;
   GtkLabel            *hint_label;
+  GtkWidget           *error_window;
   GtkLabel            *error_label;
   GtkScrolledWindow   *scrolled_window;
   GtkColumnView       *column_view;
@@ -249,6 +250,7 @@ bitlens_datatest_panel_class_init (BitlensDatatestPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BitlensDatatestPanel, box);
   gtk_widget_class_bind_template_child (widget_class, BitlensDatatestPanel, summary_label);
   gtk_widget_class_bind_template_child (widget_class, BitlensDatatestPanel, hint_label);
+  gtk_widget_class_bind_template_child (widget_class, BitlensDatatestPanel, error_window);
   gtk_widget_class_bind_template_child (widget_class, BitlensDatatestPanel, error_label);
   gtk_widget_class_bind_template_child (widget_class, BitlensDatatestPanel, scrolled_window);
   gtk_widget_class_bind_template_child (widget_class, BitlensDatatestPanel, column_view);
@@ -339,7 +341,8 @@ bitlens_datatest_panel_set_report (BitlensDatatestPanel  *self,
                              verdict);
   gtk_label_set_label (self->summary_label, summary);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->summary_label), summary);
-  gtk_widget_set_visible (GTK_WIDGET (self->hint_label), n_results > 0);
+  /* Shown only with rows to click; it holds its place to keep the buttons at the end. */
+  gtk_widget_set_opacity (GTK_WIDGET (self->hint_label), n_results > 0 ? 1 : 0);
   bitlens_datatest_panel_set_error (self, NULL);
 }
 
@@ -378,7 +381,7 @@ bitlens_datatest_panel_set_error (BitlensDatatestPanel *self,
   g_free (self->error);
   self->error = g_strdup (message);
   gtk_label_set_label (self->error_label, message != NULL ? message : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->error_label), message != NULL);
+  gtk_widget_set_visible (self->error_window, message != NULL);
   if (message != NULL)
     gtk_label_set_label (self->summary_label, _("The tests could not run"));
 }
@@ -397,7 +400,7 @@ bitlens_datatest_panel_clear (BitlensDatatestPanel *self)
 
   g_list_store_remove_all (self->rows);
   gtk_label_set_label (self->summary_label, "");
-  gtk_widget_set_visible (GTK_WIDGET (self->hint_label), FALSE);
+  gtk_widget_set_opacity (GTK_WIDGET (self->hint_label), 0);
   bitlens_datatest_panel_set_error (self, NULL);
 }
 

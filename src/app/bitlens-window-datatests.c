@@ -298,9 +298,24 @@ static void
 show_run_error (BitlensWindow *self,
                 const GError  *error)
 {
+  const char *heading = _("The data unit tests could not run");
+
   bitlens_datatest_panel_set_error (self->datatest_panel, error->message);
   gtk_widget_set_visible (GTK_WIDGET (self->datatest_panel), TRUE);
-  bitlens_window_show_error (self, _("The data unit tests could not run"), error);
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "workspace") == 0)
+    {
+      bitlens_window_show_error (self, heading, error);
+      return;
+    }
+
+  /* On the start page the panel is out of sight and a toast cuts long messages short. */
+  {
+    GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, error->message);
+
+    g_message ("%s: %s", heading, error->message);
+    adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+    gtk_window_present (GTK_WINDOW (dialog));
+  }
 }
 
 static void

@@ -457,8 +457,23 @@ has_error (gpointer window)
          && bitlens_datatest_panel_get_error (BITLENS_WINDOW (window)->datatest_panel) != NULL;
 }
 
-/* Spec errors say FILE:LINE in the panel and a toast; the window keeps working and the
- * corrected spec runs with the same action. */
+static GtkWindow *
+find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return window;
+    }
+  return NULL;
+}
+
+/* Spec errors say FILE:LINE in the panel and a toast (a dialog on the start page); the
+ * window keeps working and the corrected spec runs with the same action. */
 static void
 test_spec_errors (Fixture       *fixture,
                   gconstpointer  data)
@@ -473,7 +488,7 @@ test_spec_errors (Fixture       *fixture,
   if (fixture->model_a == NULL || fixture->vww == NULL)
     return;
 
-  /* No model open and none in the spec. */
+  /* No model open and none in the spec: on the start page a dialog says so in full. */
   text = vww_spec_text (fixture);
   no_model = write_spec (fixture, "no-model.spec", text);
   drop_file (window, no_model);
@@ -481,11 +496,25 @@ test_spec_errors (Fixture       *fixture,
   message = bitlens_datatest_panel_get_error (window->datatest_panel);
   g_assert_nonnull (strstr (message, "no-model.spec"));
   g_assert_nonnull (strstr (message, "no model to test"));
-  g_assert_nonnull (strstr (window->last_message, "no model to test"));
+  {
+    GtkWindow *dialog = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+
+    g_assert_nonnull (dialog);
+    g_assert_cmpstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)), ==, message);
+    gtk_window_destroy (dialog);
+  }
   g_clear_pointer (&text, g_free);
 
+  /* A model and an image: the workspace, where the panel shows the errors. */
   open_path (window, fixture->model_a);
   g_assert_nonnull (window->models[BITLENS_SLOT_A]);
+  {
+    g_autofree char *image = test_shared_path ("data/vww/person/000000000785.png");
+
+    open_path (window, image);
+    g_assert_true (gui_wait_until (gui_window_is_idle, window, TIMEOUT_MS));
+    g_assert_cmpstr (gtk_stack_get_visible_child_name (window->main_stack), ==, "workspace");
+  }
 
   /* A misspelt column on line 5 of a key file without the .spec suffix, recognised by its
    * groups. */
@@ -503,6 +532,10 @@ test_spec_errors (Fixture       *fixture,
   g_assert_nonnull (strstr (message, "dark-tests.ini:5: where: unknown column 'mean_lumaa'"));
   g_assert_nonnull (strstr (window->last_message, "dark-tests.ini:5:"));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window->datatest_panel)));
+  /* The long message wraps in the panel: the window keeps its width. */
+  gui_spin (200);
+  g_assert_cmpint (gtk_widget_get_width (gtk_widget_get_parent (GTK_WIDGET (window->flap))), <=,
+                   gtk_widget_get_width (GTK_WIDGET (window->main_stack)));
   g_clear_pointer (&text, g_free);
 
   /* An unknown metric on line 6, read when the tests run again. */
@@ -658,16 +691,7 @@ test_command_line (Fixture       *fixture,
 static GtkWindow *
 find_statistics_window (void)
 {
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-      if (BITLENS_IS_STATISTICS_WINDOW (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return window;
-    }
-  return NULL;
+  return find_toplevel (BITLENS_TYPE_STATISTICS_WINDOW);
 }
 
 static gboolean
