@@ -35,6 +35,10 @@ typedef struct
    * features (the input of its classifier, e.g. MobileNet's 256 pooled features) and a
    * float dense head on the student's pooled features that is not exported. 0: off. */
   double              feature_weight;
+  /* Hints (FitNets): weight of a mean-squared-error loss between the teacher's feature maps
+   * and float 1x1 adapters (not exported) on the outputs of up to two student layers of the
+   * same size (12x12 or smaller). 0: off. */
+  double              hint_weight;
   /* Architecture text (see train-network.h): "32s2,64,m,128,m,128,m,256" by default. */
   const char         *arch;
   int                 channels;             /* 1 (gray) or 3 (RGB) */
@@ -54,6 +58,9 @@ typedef struct
   double              min_crop_area;        /* random crops keep at least this area share */
   double              low_light_probability;/* share of views turned into dim, noisy photos */
   int                 low_light_label;      /* only views of this label are dimmed (-1: any) */
+  /* Share of views with a box of another view pasted in (CutMix); the label part of the
+   * target mixes the two labels by area. */
+  double              cutmix_probability;
   /* Saved after every epoch; when it exists at the start, training resumes from it (it
    * must come from the same options). May be NULL. */
   const char         *checkpoint;

@@ -70,6 +70,7 @@ cli_train (int    argc,
   int epochs, batch_size, views_per_epoch = 0, threads = 0;
   gint64 seed;
   double learning_rate, teacher_weight, feature_weight = 0.0, balance_luma = 0.0, low_light = 0.0, min_crop_area;
+  double cutmix = 0.0, hint_weight = 0.0;
   g_autoptr(GOptionContext) context = g_option_context_new (_("- train a binarized person detector"));
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) bytes = NULL;
@@ -100,6 +101,9 @@ cli_train (int    argc,
       { "feature-weight", 0, 0, G_OPTION_ARG_DOUBLE, &feature_weight,
         N_("Also match the teacher's features (the input of its classifier) with a head that is not exported, with this loss weight (default 0: off)"),
         N_("W") },
+      { "hint-weight", 0, 0, G_OPTION_ARG_DOUBLE, &hint_weight,
+        N_("Also match the teacher's feature maps of the size of the last student layers (12x12 or smaller) through 1x1 adapters that are not exported, with this loss weight (default 0: off)"),
+        N_("W") },
       { "arch", 0, 0, G_OPTION_ARG_STRING, &arch,
         N_("Convolutions, comma-separated: C[sS][kK] (C channels, stride S, kernel K), m = 2x2 max pool; the first is float (default 32s2,64,m,128,m,128,m,256)"),
         N_("ARCH") },
@@ -123,6 +127,8 @@ cli_train (int    argc,
         N_("Share of views turned into dim, noisy low-light pictures (default 0)"), N_("P") },
       { "low-light-label", 0, 0, G_OPTION_ARG_STRING, &low_light_label,
         N_("Dim only views of this label: person, no_person or any (default any)"), N_("LABEL") },
+      { "cutmix", 0, 0, G_OPTION_ARG_DOUBLE, &cutmix,
+        N_("Share of views with a box of another view pasted in (CutMix; default 0)"), N_("P") },
       { "min-crop-area", 0, 0, G_OPTION_ARG_DOUBLE, &min_crop_area,
         N_("Random crops keep at least this share of the image area (default 0.35)"), N_("A") },
       { "checkpoint", 0, 0, G_OPTION_ARG_FILENAME, &checkpoint,
@@ -187,6 +193,7 @@ cli_train (int    argc,
   options.teacher = teacher;
   options.teacher_weight = teacher_weight;
   options.feature_weight = feature_weight;
+  options.hint_weight = hint_weight;
   options.arch = arch;
   options.channels = gray ? 1 : 3;
   options.epochs = (guint) epochs;
@@ -198,6 +205,7 @@ cli_train (int    argc,
   options.balance_classes = !no_balance;
   options.balance_luma = balance_luma;
   options.low_light_probability = low_light;
+  options.cutmix_probability = cutmix;
   options.min_crop_area = min_crop_area;
   options.checkpoint = checkpoint;
   options.n_threads = (guint) threads;

@@ -565,6 +565,28 @@ train_make_view (const TrainItem         *item,
     }
 }
 
+double
+train_paste_box (BitlensImage       *view,
+                 const BitlensImage *other,
+                 TrainRng           *rng)
+{
+  double area = train_rng_range (rng, 0.1, 0.45);
+  double aspect = exp (train_rng_range (rng, -log (2.0), log (2.0)));
+  int width = (int) floor (view->width * sqrt (area * aspect) + 0.5);
+  int height = (int) floor (view->height * sqrt (area / aspect) + 0.5);
+  int x0, y0;
+
+  g_assert (view->width == other->width && view->height == other->height);
+  width = CLAMP (width, 1, view->width);
+  height = CLAMP (height, 1, view->height);
+  x0 = (int) train_rng_below (rng, (guint64) (view->width - width + 1));
+  y0 = (int) train_rng_below (rng, (guint64) (view->height - height + 1));
+  for (int y = y0; y < y0 + height; y++)
+    memcpy (view->pixels + ((gsize) y * view->width + x0) * 3,
+            other->pixels + ((gsize) y * other->width + x0) * 3, (gsize) width * 3);
+  return (double) width * height / ((double) view->width * view->height);
+}
+
 void
 train_image_to_input (const BitlensImage *image,
                       int                 size,
@@ -640,7 +662,15 @@ typedef struct
   guint         worker;
 } TeacherTap;
 
-/* Copies the feature tensor, dequantized, when the op producing it has run. */
+static float *
+capture_buffer (TrainTeacher *teacher,
+                guint         worker,
+                int           k)
+{
+  return teacher->buffers[worker * TRAIN_MAX_CAPTURES + k];
+}
+
+/* Copies the captured tensors, dequantized, when the op producing them has run. */
 static void
 teacher_tap (BitlensInterpreter *interpreter,
              guint               op_index,
@@ -650,21 +680,25 @@ teacher_tap (BitlensInterpreter *interpreter,
 {
   TeacherTap *tap = user_data;
   TrainTeacher *teacher = tap->teacher;
-  const BitlensTensor *tensor;
-  float *out = teacher->features[tap->worker];
 
-  if (tensor_index != teacher->feature_tensor)
-    return;
-  tensor = bitlens_model_get_tensor (teacher->model, (guint) tensor_index);
-  if (tensor->type == BITLENS_TYPE_FLOAT32)
-    memcpy (out, data, sizeof (float) * teacher->n_features);
-  else
+  for (int k = 0; k < teacher->n_captures; k++)
     {
-      float scale = bitlens_tensor_scale (tensor);
-      int zero_point = bitlens_tensor_zero_point (tensor);
+      const BitlensTensor *tensor;
+      float *out = capture_buffer (teacher, tap->worker, k);
 
-      for (int i = 0; i < teacher->n_features; i++)
-        out[i] = scale * (float) (((const gint8 *) data)[i] - zero_point);
+      if (tensor_index != teacher->capture_tensors[k])
+        continue;
+      tensor = bitlens_model_get_tensor (teacher->model, (guint) tensor_index);
+      if (tensor->type == BITLENS_TYPE_FLOAT32)
+        memcpy (out, data, sizeof (float) * teacher->capture_sizes[k]);
+      else
+        {
+          float scale = bitlens_tensor_scale (tensor);
+          int zero_point = bitlens_tensor_zero_point (tensor);
+
+          for (int i = 0; i < teacher->capture_sizes[k]; i++)
+            out[i] = scale * (float) (((const gint8 *) data)[i] - zero_point);
+        }
     }
 }
 
@@ -699,10 +733,8 @@ train_teacher_new (const char  *path,
   teacher->n_workers = n_workers;
   teacher->model = g_steal_pointer (&model);
   teacher->feature_tensor = find_feature_tensor (teacher->model);
-  if (teacher->feature_tensor >= 0)
-    teacher->n_features = (int) bitlens_model_get_tensor (teacher->model, (guint) teacher->feature_tensor)->n_elements;
   teacher->interpreters = g_new0 (BitlensInterpreter *, n_workers);
-  teacher->features = g_new0 (float *, n_workers);
+  teacher->buffers = g_new0 (float *, (gsize) n_workers * TRAIN_MAX_CAPTURES);
   teacher->taps = g_new0 (TeacherTap, n_workers);
   for (guint w = 0; w < n_workers; w++)
     {
@@ -712,10 +744,8 @@ train_teacher_new (const char  *path,
           train_teacher_free (teacher);
           return NULL;
         }
-      teacher->features[w] = g_new0 (float, MAX (1, teacher->n_features));
       ((TeacherTap *) teacher->taps)[w] = (TeacherTap) { teacher, w };
-      if (teacher->feature_tensor >= 0)
-        bitlens_interpreter_set_tap (teacher->interpreters[w], teacher_tap, &((TeacherTap *) teacher->taps)[w]);
+      bitlens_interpreter_set_tap (teacher->interpreters[w], teacher_tap, &((TeacherTap *) teacher->taps)[w]);
     }
   return teacher;
 }
@@ -726,22 +756,58 @@ train_teacher_free (TrainTeacher *teacher)
   if (teacher == NULL)
     return;
   for (guint w = 0; w < teacher->n_workers; w++)
-    {
-      g_clear_pointer (&teacher->interpreters[w], bitlens_interpreter_free);
-      g_free (teacher->features[w]);
-    }
+    g_clear_pointer (&teacher->interpreters[w], bitlens_interpreter_free);
+  for (guint i = 0; i < teacher->n_workers * TRAIN_MAX_CAPTURES; i++)
+    g_free (teacher->buffers[i]);
   g_free (teacher->interpreters);
-  g_free (teacher->features);
+  g_free (teacher->buffers);
   g_free (teacher->taps);
   g_clear_pointer (&teacher->model, bitlens_model_unref);
   g_free (teacher);
+}
+
+int
+train_teacher_find_map (TrainTeacher *teacher,
+                        int           height,
+                        int           width)
+{
+  for (int o = (int) bitlens_model_get_n_ops (teacher->model) - 1; o >= 0; o--)
+    {
+      const BitlensOp *op = bitlens_model_get_op (teacher->model, (guint) o);
+      const BitlensTensor *tensor;
+
+      if (op->n_outputs < 1 || op->outputs[0] < 0)
+        continue;
+      tensor = bitlens_model_get_tensor (teacher->model, (guint) op->outputs[0]);
+      if (tensor->rank == 4 && tensor->shape[0] == 1 && tensor->shape[1] == height
+          && tensor->shape[2] == width && tensor->data == NULL
+          && (tensor->type == BITLENS_TYPE_INT8 || tensor->type == BITLENS_TYPE_FLOAT32))
+        return op->outputs[0];
+    }
+  return -1;
+}
+
+int
+train_teacher_capture (TrainTeacher *teacher,
+                       int           tensor)
+{
+  int k = teacher->n_captures;
+
+  g_assert (k < TRAIN_MAX_CAPTURES);
+  g_assert (tensor >= 0 && (guint) tensor < bitlens_model_get_n_tensors (teacher->model));
+  teacher->capture_tensors[k] = tensor;
+  teacher->capture_sizes[k] = (int) bitlens_model_get_tensor (teacher->model, (guint) tensor)->n_elements;
+  for (guint w = 0; w < teacher->n_workers; w++)
+    teacher->buffers[w * TRAIN_MAX_CAPTURES + k] = g_new0 (float, teacher->capture_sizes[k]);
+  teacher->n_captures++;
+  return k;
 }
 
 double
 train_teacher_score (TrainTeacher       *teacher,
                      guint               worker,
                      const BitlensImage *view,
-                     float              *features)
+                     float * const      *outputs)
 {
   BitlensInterpreter *interpreter = teacher->interpreters[worker];
   const BitlensTensor *input = bitlens_model_get_tensor (teacher->model, bitlens_model_get_input (teacher->model, 0));
@@ -752,10 +818,8 @@ train_teacher_score (TrainTeacher       *teacher,
   g_assert_no_error (error);
   g_assert (ok);
   bitlens_interpreter_invoke (interpreter);
-  if (features != NULL)
-    {
-      g_assert (teacher->feature_tensor >= 0);
-      memcpy (features, teacher->features[worker], sizeof (float) * teacher->n_features);
-    }
+  for (int k = 0; outputs != NULL && k < teacher->n_captures; k++)
+    if (outputs[k] != NULL)
+      memcpy (outputs[k], capture_buffer (teacher, worker, k), sizeof (float) * teacher->capture_sizes[k]);
   return bitlens_interpreter_get_person_score (interpreter);
 }

@@ -90,6 +90,13 @@ void       train_make_view          (const TrainItem          *item,
                                      TrainRng                 *rng,
                                      BitlensImage             *view);
 
+/* CutMix: copies a random box (a tenth to almost half of the area, aspect 1:2 to 2:1) of
+ * `other` into the same place of `view` (both of one size); returns the box's share of the
+ * area. */
+double     train_paste_box          (BitlensImage             *view,
+                                     const BitlensImage       *other,
+                                     TrainRng                 *rng);
+
 /* Writes an image stretched to size x size as the deployed preprocessing does (pixel / 255,
  * gray for one channel): size * size * channels floats. */
 void       train_image_to_input     (const BitlensImage       *image,
@@ -97,17 +104,22 @@ void       train_image_to_input     (const BitlensImage       *image,
                                      int                       channels,
                                      float                    *input);
 
-/* A teacher model giving person scores, one interpreter per worker, and its features: the
- * dequantized input of the op that computes the logits (the op before the output's SOFTMAX
- * or LOGISTIC), e.g. the 256 pooled features of a MobileNet. */
+/* A teacher model giving person scores, one interpreter per worker, and chosen activations
+ * of it ("captures", dequantized, copied by a tap while it runs): its features (the input
+ * of the op that computes the logits, e.g. the 256 pooled features of a MobileNet) and
+ * feature maps for hints. */
+#define TRAIN_MAX_CAPTURES 4
+
 typedef struct
 {
   BitlensModel        *model;
   guint                n_workers;
   BitlensInterpreter **interpreters;
   int                  feature_tensor;    /* -1 when there is none of at most 4096 values */
-  int                  n_features;
-  float              **features;          /* per worker, filled by the tap */
+  int                  n_captures;
+  int                  capture_tensors[TRAIN_MAX_CAPTURES];
+  int                  capture_sizes[TRAIN_MAX_CAPTURES];
+  float              **buffers;           /* per worker * TRAIN_MAX_CAPTURES */
   gpointer             taps;              /* per worker tap data */
 } TrainTeacher;
 
@@ -115,10 +127,18 @@ TrainTeacher *train_teacher_new     (const char    *path,
                                      guint          n_workers,
                                      GError       **error);
 void          train_teacher_free    (TrainTeacher  *teacher);
-/* The person score; also the features when `features` is not NULL (n_features values). */
+/* The last activation of shape [1, height, width, C] (int8 or float), or -1. */
+int           train_teacher_find_map (TrainTeacher *teacher,
+                                      int           height,
+                                      int           width);
+/* Captures a tensor in every later run; returns the capture's index. */
+int           train_teacher_capture (TrainTeacher  *teacher,
+                                     int            tensor);
+/* The person score; also capture k into outputs[k] when outputs is not NULL and outputs[k]
+ * is not NULL (capture_sizes[k] values). */
 double        train_teacher_score   (TrainTeacher  *teacher,
                                      guint          worker,
                                      const BitlensImage *view,
-                                     float         *features);
+                                     float * const *outputs);
 
 G_END_DECLS

@@ -320,10 +320,18 @@ train_network_free (TrainNetwork *network)
       g_free (layer->batch_variance);
       g_free (layer->batch_inv_std);
     }
+  for (int h = 0; h < network->n_hints; h++)
+    {
+      g_free (network->hints[h].prediction);
+      g_free (network->hints[h].targets);
+      g_free (network->hints[h].gradient);
+      g_free (network->hints[h].output_gradient);
+    }
   g_free (network->aux_output);
   g_free (network->aux_targets);
   g_free (network->aux_gradient);
   g_free (network->aux_features_gradient);
+  g_free (network->statistics_sums);
   g_free (network->params);
   g_free (network->gradients);
   g_free (network->state);
@@ -344,6 +352,39 @@ train_network_free (TrainNetwork *network)
   g_free (network->gradient_b);
   g_free (network->gradient_shortcut);
   g_free (network);
+}
+
+static gsize
+layer_output_pixels (const TrainLayer *layer)
+{
+  return (gsize) layer->out_h * layer->out_w;
+}
+
+int
+train_network_add_hint (TrainNetwork *network,
+                        int           layer,
+                        int           channels)
+{
+  TrainHint *hint = &network->hints[network->n_hints];
+  int out_c = network->layers[layer].geometry.out_c;
+  gsize rows = (gsize) network->batch_capacity * layer_output_pixels (&network->layers[layer]);
+
+  g_assert (network->n_hints < TRAIN_MAX_HINTS);
+  g_assert (layer >= 0 && layer < network->arch.n_layers && channels > 0);
+  hint->layer = layer;
+  hint->channels = channels;
+  hint->weights = network->n_params;
+  hint->bias = hint->weights + (gsize) channels * out_c;
+  network->n_params = hint->bias + channels;
+  network->params = g_renew (float, network->params, network->n_params);
+  network->gradients = g_renew (float, network->gradients, network->n_params);
+  memset (network->params + hint->weights, 0, sizeof (float) * (network->n_params - hint->weights));
+  memset (network->gradients, 0, sizeof (float) * network->n_params);
+  hint->prediction = g_new0 (float, rows * channels);
+  hint->targets = g_new0 (float, rows * channels);
+  hint->gradient = g_new0 (float, rows * channels);
+  hint->output_gradient = g_new0 (float, rows * out_c);
+  return network->n_hints++;
 }
 
 static void
@@ -389,6 +430,98 @@ train_network_init (TrainNetwork *network,
   if (network->aux_outputs > 0)
     glorot_uniform (network->params + network->aux_weights, (gsize) network->aux_outputs * network->features,
                     network->features, network->aux_outputs, seed, TRAIN_MAX_LAYERS + 1);
+  for (int h = 0; h < network->n_hints; h++)
+    {
+      const TrainHint *hint = &network->hints[h];
+      int out_c = network->layers[hint->layer].geometry.out_c;
+
+      glorot_uniform (network->params + hint->weights, (gsize) hint->channels * out_c, out_c,
+                      hint->channels, seed, TRAIN_MAX_LAYERS + 2 + h);
+    }
+}
+
+/* The hints' adapters on layer l's output. */
+static void
+hints_forward (TrainNetwork *network,
+               int           l,
+               int           batch)
+{
+  for (int h = 0; h < network->n_hints; h++)
+    {
+      const TrainHint *hint = &network->hints[h];
+      const TrainLayer *layer = &network->layers[l];
+      int rows = batch * (int) layer_output_pixels (layer);
+      int out_c = layer->geometry.out_c;
+
+      if (hint->layer != l)
+        continue;
+      train_gemm (FALSE, TRUE, rows, hint->channels, out_c, 1.0f, layer->output, out_c,
+                  network->params + hint->weights, out_c, 0.0f, hint->prediction, hint->channels);
+      for (int r = 0; r < rows; r++)
+        for (int c = 0; c < hint->channels; c++)
+          hint->prediction[(gsize) r * hint->channels + c] += network->params[hint->bias + c];
+    }
+}
+
+/* Adds the hints' gradients into `output_gradient`, the gradient of layer l's output, and
+ * the adapters' parameter gradients. */
+static void
+hints_backward (TrainNetwork *network,
+                int           l,
+                int           batch,
+                float        *output_gradient)
+{
+  for (int h = 0; h < network->n_hints; h++)
+    {
+      const TrainHint *hint = &network->hints[h];
+      const TrainLayer *layer = &network->layers[l];
+      int rows = batch * (int) layer_output_pixels (layer);
+      int out_c = layer->geometry.out_c;
+
+      if (hint->layer != l)
+        continue;
+      train_gemm (TRUE, FALSE, hint->channels, out_c, rows, 1.0f, hint->gradient, hint->channels,
+                  layer->output, out_c, 1.0f, network->gradients + hint->weights, out_c);
+      for (int c = 0; c < hint->channels; c++)
+        {
+          double total = 0.0;
+
+          for (int r = 0; r < rows; r++)
+            total += hint->gradient[(gsize) r * hint->channels + c];
+          network->gradients[hint->bias + c] += (float) total;
+        }
+      train_gemm (FALSE, FALSE, rows, out_c, hint->channels, 1.0f, hint->gradient, hint->channels,
+                  network->params + hint->weights, out_c, 0.0f, hint->output_gradient, out_c);
+      for (gsize i = 0; i < (gsize) rows * out_c; i++)
+        output_gradient[i] += hint->output_gradient[i];
+    }
+}
+
+double
+train_network_hint_loss (TrainNetwork *network,
+                         int           batch,
+                         float         weight)
+{
+  double total = 0.0;
+
+  for (int h = 0; h < network->n_hints; h++)
+    {
+      const TrainHint *hint = &network->hints[h];
+      gsize per_image = layer_output_pixels (&network->layers[hint->layer]) * hint->channels;
+      gsize n = per_image * batch;
+      double scale = 2.0 * weight / (double) n;
+      double sum = 0.0;
+
+      for (gsize i = 0; i < n; i++)
+        {
+          double difference = (double) hint->prediction[i] - hint->targets[i];
+
+          sum += difference * difference;
+          hint->gradient[i] = (float) (scale * difference);
+        }
+      total += weight * sum / (double) per_image;
+    }
+  return total;
 }
 
 /* The convolution input and filter of a layer for the current batch: signs for binary
@@ -599,7 +732,15 @@ train_network_forward (TrainNetwork *network,
                                 network->params + layer->gamma, network->params + layer->beta,
                                 layer->batch_mean, layer->batch_variance, layer->batch_inv_std,
                                 layer->conv, layer->normalized);
-      if (momentum < 1.0f)
+      if (network->statistics_sums != NULL)
+        for (int c = 0; c < layer->geometry.out_c; c++)
+          {
+            double unbiased = rows > 1 ? (double) layer->batch_variance[c] * rows / (rows - 1)
+                                       : layer->batch_variance[c];
+            network->statistics_sums[layer->running_mean + c] += layer->batch_mean[c];
+            network->statistics_sums[layer->running_variance + c] += unbiased;
+          }
+      else if (momentum < 1.0f)
         for (int c = 0; c < layer->geometry.out_c; c++)
           {
             /* The running variance is unbiased, as TensorFlow's. */
@@ -612,8 +753,29 @@ train_network_forward (TrainNetwork *network,
         add_shortcut (layer, batch, x);
       layer_pool (layer, batch);
       x = layer->output;
+      hints_forward (network, l, batch);
     }
+  if (network->statistics_sums != NULL)
+    network->statistics_batches++;
   network_head_forward (network, batch, x);
+}
+
+void
+train_network_statistics_begin (TrainNetwork *network)
+{
+  g_assert (network->statistics_sums == NULL);
+  network->statistics_sums = g_new0 (double, network->n_state);
+  network->statistics_batches = 0;
+}
+
+void
+train_network_statistics_end (TrainNetwork *network)
+{
+  g_assert (network->statistics_sums != NULL);
+  if (network->statistics_batches > 0)
+    for (gsize i = 0; i < network->n_state; i++)
+      network->state[i] = (float) (network->statistics_sums[i] / network->statistics_batches);
+  g_clear_pointer (&network->statistics_sums, g_free);
 }
 
 void
@@ -679,6 +841,7 @@ train_network_backward (TrainNetwork *network,
       const float *filter = layer->spec.binary ? layer->effective_weights : network->params + layer->weights;
       float *swap;
 
+      hints_backward (network, l, batch, current);
       if (layer->spec.pool)
         {
           train_max_pool_backward (rows * layer->geometry.out_c, layer_output_size (layer) * batch,

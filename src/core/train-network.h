@@ -86,6 +86,22 @@ typedef struct
   float             *batch_mean, *batch_variance, *batch_inv_std;
 } TrainLayer;
 
+/* Hint distillation (FitNets): a float 1x1 convolution (an adapter, not exported) from a
+ * layer's output to a feature map of the teacher of the same height and width, trained by
+ * mean squared error. */
+#define TRAIN_MAX_HINTS 2
+
+typedef struct
+{
+  int          layer;
+  int          channels;                 /* the teacher map's */
+  gsize        weights, bias;            /* [channels, layer out_c], [channels] */
+  float       *prediction;               /* [batch * pixels, channels] */
+  float       *targets;
+  float       *gradient;                 /* of the prediction */
+  float       *output_gradient;          /* [batch * pixels, layer out_c] */
+} TrainHint;
+
 typedef struct
 {
   TrainArch    arch;
@@ -100,12 +116,18 @@ typedef struct
   float       *aux_targets;
   float       *aux_gradient;
   float       *aux_features_gradient;    /* [batch, features] */
+  int          n_hints;
+  TrainHint    hints[TRAIN_MAX_HINTS];
 
   gsize        n_params;
   float       *params;
   float       *gradients;
   gsize        n_state;
   float       *state;
+  /* While estimating the statistics: per state entry, the sum of batch means (running
+   * mean entries) or of unbiased batch variances (running variance entries). */
+  double      *statistics_sums;
+  guint        statistics_batches;
 
   int          batch_capacity;
   guint        n_workers;
@@ -125,6 +147,10 @@ TrainNetwork *train_network_new          (const TrainArch *arch,
                                           guint            n_workers,
                                           int              aux_outputs);
 void          train_network_free         (TrainNetwork    *network);
+/* Adds a hint on layer `layer`'s output (before train_network_init). Returns its index. */
+int           train_network_add_hint     (TrainNetwork    *network,
+                                          int              layer,
+                                          int              channels);
 /* Glorot-uniform weights from (seed), gamma 1, beta 0, running statistics 0 and 1. */
 void          train_network_init         (TrainNetwork    *network,
                                           guint64          seed);
@@ -133,6 +159,11 @@ void          train_network_init         (TrainNetwork    *network,
 void          train_network_forward      (TrainNetwork    *network,
                                           int              batch,
                                           float            momentum);
+/* Precise batch-norm statistics (Wu and Johnson): between begin and end, training-mode
+ * forwards leave the running statistics alone and add up each batch's means and unbiased
+ * variances; end replaces the running statistics by their averages. */
+void          train_network_statistics_begin (TrainNetwork *network);
+void          train_network_statistics_end   (TrainNetwork *network);
 /* Inference-mode forward with the running statistics, in float (not the deployed
  * arithmetic: see train-deployed.h); logits in network->logits. */
 void          train_network_infer        (TrainNetwork    *network,
@@ -142,8 +173,13 @@ void          train_network_infer        (TrainNetwork    *network,
 double        train_network_aux_loss     (TrainNetwork    *network,
                                           int              batch,
                                           float            weight);
-/* Zeroes the gradients, then back-propagates network->logits_gradient (and
- * network->aux_gradient when there is an auxiliary head) through the last training-mode
+/* Mean squared error of every hint's prediction against its targets, times weight; sets
+ * the hints' gradients. Returns the batch's summed loss (each image's mean error). */
+double        train_network_hint_loss    (TrainNetwork    *network,
+                                          int              batch,
+                                          float            weight);
+/* Zeroes the gradients, then back-propagates network->logits_gradient (and the auxiliary
+ * head's and the hints' gradients when there are some) through the last training-mode
  * forward. */
 void          train_network_backward     (TrainNetwork    *network,
                                           int              batch);

@@ -23,6 +23,7 @@ enum
   TRAIN_STREAM_SAMPLING,       /* index: epoch */
   TRAIN_STREAM_VIEW,           /* index: epoch << 32 | slot */
   TRAIN_STREAM_HOLDOUT,        /* index: 0 */
+  TRAIN_STREAM_STATISTICS,     /* index: epoch << 32 | slot */
 };
 
 static inline guint64

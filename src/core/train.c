@@ -24,6 +24,8 @@
 
 #define TRAIN_INPUT_SIZE 96
 #define TRAIN_BATCH_NORM_MOMENTUM 0.9f
+/* Batches of views whose batch-norm statistics replace the running ones after each epoch. */
+#define TRAIN_STATISTICS_BATCHES 16
 /* Images checked against the interpreter when there is no validation set. */
 #define TRAIN_AGREEMENT_FALLBACK 200
 
@@ -54,11 +56,16 @@ typedef struct
   TrainAdam                 *adam;
   guint                      n_workers;
   int                        input_floats;     /* per image */
+  int                        feature_capture;  /* teacher capture of its features, or -1 */
+  int                        hint_captures[TRAIN_MAX_HINTS];
 
   /* The current batch. */
+  guint64                    view_stream;      /* TRAIN_STREAM_VIEW or _STATISTICS */
+  gboolean                   skip_teacher;
   guint                      epoch;
   guint                      first_slot;
   const guint               *chosen;
+  guint                      chosen_count;
   BitlensImage             **views;
   float                     *targets;
 
@@ -104,21 +111,43 @@ prepare_view (gpointer data,
   TrainRng rng;
   double target;
 
-  train_rng_init (&rng, options->seed, TRAIN_STREAM_VIEW, ((guint64) trainer->epoch << 32) | slot);
+  double label = MAX (item->label, 0);
+  gboolean labelled = item->label >= 0;
+
+  train_rng_init (&rng, options->seed, trainer->view_stream, ((guint64) trainer->epoch << 32) | slot);
   train_make_view (item, &trainer->augmentation, &rng, view);
+  /* The draw happens whatever the probability, so that it does not shift other draws. */
+  if (train_rng_uniform (&rng) < options->cutmix_probability && trainer->chosen_count > 1)
+    {
+      const TrainItem *partner = g_ptr_array_index (trainer->set->items,
+                                                    trainer->chosen[train_rng_below (&rng, trainer->chosen_count)]);
+      g_autoptr(BitlensImage) other = bitlens_image_new (view->width, view->height);
+      double area;
+
+      train_make_view (partner, &trainer->augmentation, &rng, other);
+      area = train_paste_box (view, other, &rng);
+      label = (1.0 - area) * label + area * MAX (partner->label, 0);
+      labelled = labelled && partner->label >= 0;
+    }
   train_image_to_input (view, TRAIN_INPUT_SIZE, options->channels,
                         trainer->network->input + (gsize) j * trainer->input_floats);
-  if (trainer->teacher != NULL)
+  if (trainer->teacher != NULL && !trainer->skip_teacher)
     {
-      float *features = trainer->network->aux_outputs > 0
-                        ? trainer->network->aux_targets + (gsize) j * trainer->network->aux_outputs : NULL;
-      double score = train_teacher_score (trainer->teacher, worker, view, features);
+      TrainNetwork *network = trainer->network;
+      float *outputs[TRAIN_MAX_CAPTURES] = { NULL };
+      double score;
 
-      target = item->label < 0 ? score
-                               : options->teacher_weight * score + (1.0 - options->teacher_weight) * item->label;
+      if (trainer->feature_capture >= 0)
+        outputs[trainer->feature_capture] = network->aux_targets + (gsize) j * network->aux_outputs;
+      for (int h = 0; h < network->n_hints; h++)
+        outputs[trainer->hint_captures[h]] =
+          network->hints[h].targets + (gsize) j * trainer->teacher->capture_sizes[trainer->hint_captures[h]];
+      score = train_teacher_score (trainer->teacher, worker, view, outputs);
+
+      target = !labelled ? score : options->teacher_weight * score + (1.0 - options->teacher_weight) * label;
     }
   else
-    target = item->label;
+    target = label;
   trainer->targets[j] = (float) target;
 }
 
@@ -166,9 +195,11 @@ options_fingerprint (const BitlensTrainOptions *options,
   APPEND_DOUBLE ("lr", options->learning_rate);
   APPEND_DOUBLE ("teacher_weight", options->teacher_weight);
   APPEND_DOUBLE ("feature_weight", options->feature_weight);
+  APPEND_DOUBLE ("hint_weight", options->hint_weight);
   APPEND_DOUBLE ("balance_luma", options->balance_luma);
   APPEND_DOUBLE ("min_crop_area", options->min_crop_area);
   APPEND_DOUBLE ("low_light", options->low_light_probability);
+  APPEND_DOUBLE ("cutmix", options->cutmix_probability);
 #undef APPEND_DOUBLE
   g_string_append_printf (text, " low_light_label=%d balance=%d", options->low_light_label,
                           options->balance_classes ? 1 : 0);
@@ -205,12 +236,16 @@ check_options (const BitlensTrainOptions *options,
     problem = _("the minimum crop area must be in (0, 1]");
   else if (!(options->low_light_probability >= 0.0 && options->low_light_probability <= 1.0))
     problem = _("the low-light probability must be in [0, 1]");
+  else if (!(options->cutmix_probability >= 0.0 && options->cutmix_probability <= 1.0))
+    problem = _("the CutMix probability must be in [0, 1]");
   else if (options->low_light_label < -1 || options->low_light_label > 1)
     problem = _("the low-light label must be -1, 0 or 1");
   else if (options->unlabelled != NULL && options->unlabelled[0] != NULL && options->teacher == NULL)
     problem = _("unlabelled images need a teacher");
   else if (!(options->feature_weight >= 0.0) || (options->feature_weight > 0.0 && options->teacher == NULL))
     problem = _("feature distillation needs a teacher and a weight of 0 or more");
+  else if (!(options->hint_weight >= 0.0) || (options->hint_weight > 0.0 && options->teacher == NULL))
+    problem = _("hints need a teacher and a weight of 0 or more");
   if (problem != NULL)
     {
       g_set_error_literal (error, BITLENS_ERROR, BITLENS_ERROR_SPEC_INVALID, problem);
@@ -378,6 +413,40 @@ default_description (const BitlensTrainOptions *options,
                           options->teacher != NULL ? ", distilled from a teacher" : "");
 }
 
+/* Hints on the last student layers with distinct output sizes of at most 12x12 that the
+ * teacher also has feature maps of. */
+static gboolean
+add_hints (Trainer  *trainer,
+           GError  **error)
+{
+  TrainNetwork *network = trainer->network;
+  int last_size = -1;
+
+  for (int l = network->arch.n_layers - 1; l > 0 && network->n_hints < TRAIN_MAX_HINTS; l--)
+    {
+      const TrainLayer *layer = &network->layers[l];
+      int tensor, k;
+
+      if (layer->out_h > 12 || layer->out_h == last_size || layer->out_h != layer->out_w)
+        continue;
+      tensor = train_teacher_find_map (trainer->teacher, layer->out_h, layer->out_w);
+      if (tensor < 0)
+        continue;
+      last_size = layer->out_h;
+      k = train_teacher_capture (trainer->teacher, tensor);
+      trainer->hint_captures[train_network_add_hint (network, l,
+        bitlens_model_get_tensor (trainer->teacher->model, (guint) tensor)->shape[3])] = k;
+    }
+  if (network->n_hints == 0)
+    {
+      g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_UNSUPPORTED,
+                   _("hints: the teacher %s has no feature map of the size of a student layer's output "
+                     "(12x12 or smaller)"), trainer->options->teacher);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 trainer_setup (Trainer       *trainer,
                GCancellable  *cancellable,
@@ -430,6 +499,34 @@ trainer_setup (Trainer       *trainer,
   return TRUE;
 }
 
+/* Precise batch-norm statistics for the epoch's network: training-mode forwards of views
+ * of their own (no teacher needed), their batch statistics averaged. */
+static void
+estimate_statistics (Trainer *trainer,
+                     guint    epoch)
+{
+  guint batch = trainer->options->batch_size;
+  g_autofree guint *chosen = train_set_sample (trainer->set, trainer->options->seed,
+                                               epoch | 0x80000000u, TRAIN_STATISTICS_BATCHES * batch);
+
+  trainer->epoch = epoch;
+  trainer->chosen = chosen;
+  trainer->chosen_count = TRAIN_STATISTICS_BATCHES * batch;
+  trainer->view_stream = TRAIN_STREAM_STATISTICS;
+  trainer->skip_teacher = TRUE;
+  train_network_statistics_begin (trainer->network);
+  for (guint b = 0; b < TRAIN_STATISTICS_BATCHES; b++)
+    {
+      trainer->first_slot = b * batch;
+      train_parallel_for (trainer->n_workers, batch, prepare_view, trainer);
+      train_network_forward (trainer->network, (int) batch, 1.0f);
+    }
+  train_network_statistics_end (trainer->network);
+  trainer->chosen = NULL;
+  trainer->skip_teacher = FALSE;
+  trainer->view_stream = TRAIN_STREAM_VIEW;
+}
+
 static gboolean
 train_epoch (Trainer           *trainer,
              guint              epoch,
@@ -450,6 +547,9 @@ train_epoch (Trainer           *trainer,
 
   trainer->epoch = epoch;
   trainer->chosen = chosen;
+  trainer->chosen_count = steps_per_epoch * batch;
+  trainer->view_stream = TRAIN_STREAM_VIEW;
+  trainer->skip_teacher = FALSE;
   for (guint step = 0; step < steps_per_epoch; step++)
     {
       if (g_cancellable_is_cancelled (cancellable))
@@ -464,6 +564,8 @@ train_epoch (Trainer           *trainer,
                                                  network->logits_gradient, person);
       if (network->aux_outputs > 0)
         train_network_aux_loss (network, (int) batch, (float) options->feature_weight);
+      if (network->n_hints > 0)
+        train_network_hint_loss (network, (int) batch, (float) options->hint_weight);
       for (guint j = 0; j < batch; j++)
         correct += (person[j] >= 0.5f) == (trainer->targets[j] >= 0.5f);
       train_network_backward (network, (int) batch);
@@ -472,6 +574,7 @@ train_epoch (Trainer           *trainer,
       train_network_clip (network);
     }
   trainer->chosen = NULL;
+  estimate_statistics (trainer, epoch);
   figures->learning_rate = learning_rate;
   figures->train_loss = loss_total / ((double) steps_per_epoch * batch);
   figures->train_accuracy = (double) correct / ((double) steps_per_epoch * batch);
@@ -525,15 +628,24 @@ bitlens_train (const BitlensTrainOptions  *options,
   summary->n_unlabelled = train_set_count_label (trainer->set, -1);
   summary->n_dropped = trainer->set->n_dropped;
 
-  if (options->feature_weight > 0.0 && trainer->teacher->feature_tensor < 0)
+  trainer->feature_capture = -1;
+  if (options->feature_weight > 0.0)
     {
-      g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_UNSUPPORTED,
-                   _("teacher %s: no feature tensor for feature distillation (the input of its classifier "
-                     "must be an int8 or float activation of at most 4096 values)"), options->teacher);
-      return NULL;
+      if (trainer->teacher->feature_tensor < 0)
+        {
+          g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_MODEL_UNSUPPORTED,
+                       _("teacher %s: no feature tensor for feature distillation (the input of its "
+                         "classifier must be an int8 or float activation of at most 4096 values)"),
+                       options->teacher);
+          return NULL;
+        }
+      trainer->feature_capture = train_teacher_capture (trainer->teacher, trainer->teacher->feature_tensor);
     }
   trainer->network = train_network_new (&arch, (int) options->batch_size, trainer->n_workers,
-                                        options->feature_weight > 0.0 ? trainer->teacher->n_features : 0);
+                                        trainer->feature_capture >= 0
+                                        ? trainer->teacher->capture_sizes[trainer->feature_capture] : 0);
+  if (options->hint_weight > 0.0 && !add_hints (trainer, error))
+    return NULL;
   train_network_init (trainer->network, options->seed);
   train_network_count_macs (trainer->network, &summary->float_macs, &summary->binary_macs);
   trainer->adam = train_adam_new (trainer->network->n_params);

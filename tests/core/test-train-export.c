@@ -770,8 +770,9 @@ test_training_is_deterministic (void)
   other_seed = train_or_fail (&options, NULL);
   g_assert_false (g_bytes_equal (first, other_seed));
 
-  /* With a teacher, dropping images, low light and luma balancing: still reproducible, and
-   * the drop expression removed the dark no-person images. */
+  /* With a teacher (scores, features and hints), dropping images, low light, CutMix, luma
+   * balancing and a residual block: still reproducible, and the drop expression removed the
+   * dark no-person images. */
   options.seed = 42;
   options.teacher = f.teacher;
   options.teacher_weight = 0.75;
@@ -779,6 +780,10 @@ test_training_is_deterministic (void)
   options.balance_luma = 90;
   options.low_light_probability = 0.3;
   options.low_light_label = 1;
+  options.cutmix_probability = 0.5;
+  options.feature_weight = 0.5;
+  options.hint_weight = 0.5;
+  options.arch = "8s2,m,16,m,32,m,32r";
   options.n_threads = 2;
   distilled = train_or_fail (&options, &summary);
   g_assert_cmpuint (summary.n_dropped, >, 0);
@@ -791,6 +796,9 @@ test_training_is_deterministic (void)
   model = bitlens_model_new_from_bytes (distilled, &error);
   g_assert_no_error (error);
   g_assert_true (strstr (bitlens_model_get_description (model), "distilled") != NULL);
+  /* The adapters of the hints and the feature head are not exported: the ops are those of
+   * the architecture alone. */
+  g_assert_cmpuint (bitlens_model_get_n_ops (model), ==, 13);
   run_fixture_clear (&f);
 }
 

@@ -493,19 +493,22 @@ test_network_head_gradients (void)
   g_autofree float *gradients = NULL;
   const TrainLayer *last;
   const float h = 1e-2f;
-  gsize checks[64];
+  gsize checks[128];
   int n_checks = 0;
 
   g_assert_true (train_arch_parse ("4s2,8,m,8", 12, 3, &arch, &error));
   g_assert_no_error (error);
   network = train_network_new (&arch, batch, 2, 3);
+  g_assert_cmpint (train_network_add_hint (network, arch.n_layers - 1, 5), ==, 0);
   train_network_init (network, 7);
   fill_uniform (network->input, (gsize) batch * 12 * 12 * 3, 0, 1, 30);
   fill_uniform (network->aux_targets, (gsize) batch * 3, 0, 2, 31);
+  fill_uniform (network->hints[0].targets, (gsize) batch * 3 * 3 * 5, -1, 2, 32);
 
   train_network_forward (network, batch, 1.0f);
   train_softmax_cross_entropy (batch, network->logits, targets, network->logits_gradient, NULL);
   train_network_aux_loss (network, batch, 0.5f);
+  train_network_hint_loss (network, batch, 0.7f);
   train_network_backward (network, batch);
   gradients = g_memdup2 (network->gradients, sizeof (float) * network->n_params);
 
@@ -517,7 +520,9 @@ test_network_head_gradients (void)
     }
   for (gsize i = network->dense_weights; i < network->aux_weights; i++)
     checks[n_checks++] = i;
-  for (gsize i = network->aux_weights; i < network->n_params; i += 3)
+  for (gsize i = network->aux_weights; i < network->hints[0].weights; i += 3)
+    checks[n_checks++] = i;
+  for (gsize i = network->hints[0].weights; i < network->n_params; i += 2)
     checks[n_checks++] = i;
 
   for (int k = 0; k < n_checks; k++)
@@ -530,11 +535,13 @@ test_network_head_gradients (void)
       network->params[i] = saved + h;
       train_network_forward (network, batch, 1.0f);
       plus = train_softmax_cross_entropy (batch, network->logits, targets, scratch, NULL) / batch
-             + train_network_aux_loss (network, batch, 0.5f) / batch;
+             + train_network_aux_loss (network, batch, 0.5f) / batch
+             + train_network_hint_loss (network, batch, 0.7f) / batch;
       network->params[i] = saved - h;
       train_network_forward (network, batch, 1.0f);
       minus = train_softmax_cross_entropy (batch, network->logits, targets, scratch, NULL) / batch
-              + train_network_aux_loss (network, batch, 0.5f) / batch;
+              + train_network_aux_loss (network, batch, 0.5f) / batch
+              + train_network_hint_loss (network, batch, 0.7f) / batch;
       network->params[i] = saved;
       assert_gradient_close (gradients[i], (plus - minus) / (2.0 * h), 2e-3, "network parameter", i);
     }
@@ -680,6 +687,46 @@ test_binary_layer_is_exact (void)
   train_network_free (network);
 }
 
+/* Precise statistics: the running statistics become the average of the batches' means and
+ * unbiased variances (a forward with momentum 0 stores one batch's). */
+static void
+test_network_statistics (void)
+{
+  TrainArch arch;
+  TrainNetwork *network;
+  g_autoptr(GError) error = NULL;
+  const int batch = 4;
+  gsize floats = (gsize) batch * 12 * 12 * 3;
+  g_autofree float *first = NULL, *second = NULL, *input_a = g_new (float, floats), *input_b = g_new (float, floats);
+
+  g_assert_true (train_arch_parse ("4s2,8,m,8r", 12, 3, &arch, &error));
+  network = train_network_new (&arch, batch, 1, 0);
+  train_network_init (network, 8);
+  fill_uniform (input_a, floats, 0, 1, 70);
+  fill_uniform (input_b, floats, 0, 1, 71);
+
+  memcpy (network->input, input_a, sizeof (float) * floats);
+  train_network_forward (network, batch, 0.0f);
+  first = g_memdup2 (network->state, sizeof (float) * network->n_state);
+  memcpy (network->input, input_b, sizeof (float) * floats);
+  train_network_forward (network, batch, 0.0f);
+  second = g_memdup2 (network->state, sizeof (float) * network->n_state);
+
+  train_network_init (network, 8);
+  train_network_statistics_begin (network);
+  memcpy (network->input, input_a, sizeof (float) * floats);
+  train_network_forward (network, batch, 0.9f);
+  memcpy (network->input, input_b, sizeof (float) * floats);
+  train_network_forward (network, batch, 0.9f);
+  train_network_statistics_end (network);
+  for (gsize i = 0; i < network->n_state; i++)
+    g_assert_cmpfloat_with_epsilon (network->state[i], 0.5 * ((double) first[i] + second[i]),
+                                    1e-6 * MAX (1.0, fabs (network->state[i])));
+  /* Variances are unbiased: 4 images of 6x6 pixels per batch for the first binary layer. */
+  g_assert_cmpfloat (network->state[network->layers[1].running_variance], >, 0.0f);
+  train_network_free (network);
+}
+
 /* Adam */
 
 static void
@@ -767,6 +814,7 @@ main (int argc, char **argv)
   g_test_add_func ("/train-layers/network-residual-gradients", test_network_residual_gradients);
   g_test_add_func ("/train-layers/network-workers", test_network_workers);
   g_test_add_func ("/train-layers/binary-layer-is-exact", test_binary_layer_is_exact);
+  g_test_add_func ("/train-layers/statistics", test_network_statistics);
   g_test_add_func ("/train-layers/adam", test_adam);
   g_test_add_func ("/train-layers/arch", test_arch);
   return g_test_run ();
