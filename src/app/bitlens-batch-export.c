@@ -12,6 +12,7 @@
 typedef struct
 {
   BitlensModel              *model;
+  BitlensModel              *model_b;     /* compare mode, or NULL */
   GPtrArray                 *paths;
   GArray                    *labels;
   BitlensSaliencyParams      params;
@@ -78,6 +79,7 @@ static void
 batch_export_free (BatchExport *batch)
 {
   g_clear_pointer (&batch->model, bitlens_model_unref);
+  g_clear_pointer (&batch->model_b, bitlens_model_unref);
   g_clear_pointer (&batch->paths, g_ptr_array_unref);
   g_clear_pointer (&batch->labels, g_array_unref);
   g_clear_pointer (&batch->folder, g_free);
@@ -107,6 +109,21 @@ bitlens_batch_export_file_name (const char *image_path,
   return name;
 }
 
+/* The model's map of the image, with the model's own preprocessing. */
+static BitlensSaliencyMap *
+compute_map (BitlensModel                *model,
+             const BitlensImage          *image,
+             const BitlensSaliencyParams *params,
+             GCancellable                *cancellable,
+             GError                     **error)
+{
+  g_autoptr(GBytes) input = bitlens_saliency_input_from_image (model, image, error);
+
+  if (input == NULL)
+    return NULL;
+  return bitlens_saliency_compute (model, input, params, NULL, NULL, cancellable, error);
+}
+
 static gboolean
 export_one (BatchExport   *batch,
             guint          index,
@@ -116,8 +133,8 @@ export_one (BatchExport   *batch,
 {
   const char *path = g_ptr_array_index (batch->paths, index);
   g_autoptr(BitlensImage) image = NULL;
-  g_autoptr(GBytes) input = NULL;
   g_autoptr(BitlensSaliencyMap) map = NULL;
+  g_autoptr(BitlensSaliencyMap) map_b = NULL;
   g_autofree char *input_name = g_path_get_basename (path);
   g_autofree char *output = g_build_filename (batch->folder, file_name, NULL);
   BitlensExportInfo info = {
@@ -129,17 +146,22 @@ export_one (BatchExport   *batch,
     .render = &batch->render,
     .scale = NULL,
   };
+  BitlensExportInfo info_b = info;
 
   image = bitlens_image_load (path, error);
   if (image == NULL)
     return FALSE;
-  input = bitlens_saliency_input_from_image (batch->model, image, error);
-  if (input == NULL)
-    return FALSE;
-  map = bitlens_saliency_compute (batch->model, input, &batch->params, NULL, NULL, cancellable, error);
+  map = compute_map (batch->model, image, &batch->params, cancellable, error);
   if (map == NULL)
     return FALSE;
-  return bitlens_export_annotated_png (image, map, &info, output, TRUE, error);
+  if (batch->model_b == NULL)
+    return bitlens_export_annotated_png (image, map, &info, output, TRUE, error);
+
+  map_b = compute_map (batch->model_b, image, &batch->params, cancellable, error);
+  if (map_b == NULL)
+    return FALSE;
+  info_b.model_name = bitlens_model_get_name (batch->model_b);
+  return bitlens_export_compare_png (image, map, &info, map_b, &info_b, output, TRUE, error);
 }
 
 static void
@@ -189,6 +211,7 @@ batch_export_thread (GTask        *task,
 
 void
 bitlens_batch_export_async (BitlensModel                *model,
+                            BitlensModel                *model_b,
                             GPtrArray                   *paths,
                             GArray                      *labels,
                             const BitlensSaliencyParams *params,
@@ -210,6 +233,7 @@ bitlens_batch_export_async (BitlensModel                *model,
 
   batch = g_new0 (BatchExport, 1);
   batch->model = bitlens_model_ref (model);
+  batch->model_b = model_b != NULL ? bitlens_model_ref (model_b) : NULL;
   batch->paths = g_ptr_array_ref (paths);
   batch->labels = g_array_ref (labels);
   batch->params = *params;

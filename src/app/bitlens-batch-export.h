@@ -13,9 +13,12 @@ typedef void (*BitlensBatchExportProgress) (guint    done,
 
 /* For each image path (labels: int per path, 1, 0 or -1): computes the model's saliency
  * map with `params` and writes the annotated PNG (bitlens_export_annotated_png) into
- * `folder` as NAME-saliency.png, in a worker thread. Images that fail are counted and the
- * export goes on. `progress` runs in the caller's thread-default main context. */
+ * `folder` as NAME-saliency.png, in a worker thread. With `model_b` (compare mode), both
+ * models' maps with the same parameters go into one A | B | A - B image
+ * (bitlens_export_compare_png). Images that fail are counted and the export goes on.
+ * `progress` runs in the caller's thread-default main context. */
 void     bitlens_batch_export_async  (BitlensModel                *model,
+                                      BitlensModel                *model_b,
                                       GPtrArray                   *paths,
                                       GArray                      *labels,
                                       const BitlensSaliencyParams *params,

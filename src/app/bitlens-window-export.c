@@ -156,7 +156,10 @@ bitlens_window_export_shown_items (BitlensWindow *self,
   /* Translators: "Exporting 41 images" */
   label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Exporting %u image", "Exporting %u images", paths->len), paths->len);
   context = bitlens_job_context_new (self, bitlens_window_begin_job (self, label, cancellable));
-  bitlens_batch_export_async (self->models[BITLENS_SLOT_A], paths, labels, &params, &render, folder,
+  /* Compare mode exports what the window shows: A | B | A - B. */
+  bitlens_batch_export_async (self->models[BITLENS_SLOT_A],
+                              self->comparing ? self->models[BITLENS_SLOT_B] : NULL,
+                              paths, labels, &params, &render, folder,
                               cancellable, on_batch_progress, bitlens_job_context_ref (context), bitlens_job_context_unref,
                               on_batch_exported, context);
 }

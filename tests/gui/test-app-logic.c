@@ -4,6 +4,8 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
+#include <glib/gstdio.h>
 
 #include <bitlens/bitlens-render.h>
 #include <bitlens/bitlens-saliency.h>
@@ -11,10 +13,12 @@
 #include "bitlens-batch-export.h"
 #include "bitlens-image-item.h"
 #include "bitlens-model-info.h"
+#include "test-util.h"
 
 /* The app's logic that needs no display: outcomes of a prediction against the label, the
- * confidence of a mistake, disagreements between two models, export file names and the
- * short figures of the model information. Expected values are worked out by hand. */
+ * confidence of a mistake, disagreements between two models, export file names, the batch
+ * export (one model and compare mode) and the short figures of the model information.
+ * Expected values are worked out by hand or made by the core's export functions directly. */
 
 static BitlensImageItem *
 item_new (const char *path,
@@ -122,6 +126,159 @@ test_export_file_names (void)
   g_assert_cmpstr (hidden, ==, ".hidden-saliency.png");
 }
 
+typedef struct
+{
+  gboolean done;
+  guint    n_written;
+  guint    n_failed;
+  char    *first_failure;
+} BatchResult;
+
+static void
+on_batch_done (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  BatchResult *batch = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (bitlens_batch_export_finish (result, &batch->n_written, &batch->n_failed,
+                                              &batch->first_failure, &error));
+  g_assert_no_error (error);
+  batch->done = TRUE;
+}
+
+static void
+run_batch_export (BitlensModel                *model,
+                  BitlensModel                *model_b,
+                  GPtrArray                   *paths,
+                  GArray                      *labels,
+                  const BitlensSaliencyParams *params,
+                  const BitlensRenderOptions  *render,
+                  const char                  *folder,
+                  BatchResult                 *result)
+{
+  bitlens_batch_export_async (model, model_b, paths, labels, params, render, folder, NULL, NULL, NULL, NULL,
+                              on_batch_done, result);
+  while (!result->done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* The map of `model` for the image, as the core computes it directly. */
+static BitlensSaliencyMap *
+direct_map (BitlensModel                *model,
+            const BitlensImage          *image,
+            const BitlensSaliencyParams *params)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) input = bitlens_saliency_input_from_image (model, image, &error);
+  BitlensSaliencyMap *map;
+
+  g_assert_no_error (error);
+  map = bitlens_saliency_compute (model, input, params, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  return map;
+}
+
+static void
+assert_file_equals_bytes (const char *path,
+                          GBytes     *expected)
+{
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  g_autoptr(GError) error = NULL;
+
+  g_file_get_contents (path, &contents, &length, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (contents, length, g_bytes_get_data (expected, NULL), g_bytes_get_size (expected));
+}
+
+/* The batch export writes, for every image, what the single export writes; in compare mode,
+ * the A | B | A - B image of both models (which is wider than one model's). An image that
+ * cannot be read is counted and named, and the others are still written. */
+static void
+test_batch_export (void)
+{
+  g_autofree char *model_a_path = test_shared_path ("models/tflm/person_detect.tflite");
+  g_autofree char *model_b_path = test_shared_path ("models/mlperf_tiny/vww_96_int8.tflite");
+  g_autofree char *image_path = test_shared_path ("data/vww/person/000000000785.png");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BitlensModel) model_a = NULL;
+  g_autoptr(BitlensModel) model_b = NULL;
+  g_autoptr(BitlensImage) image = NULL;
+  g_autoptr(BitlensSaliencyMap) map_a = NULL;
+  g_autoptr(BitlensSaliencyMap) map_b = NULL;
+  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GArray) labels = g_array_new (FALSE, FALSE, sizeof (int));
+  g_autofree char *single_folder = NULL;
+  g_autofree char *compare_folder = NULL;
+  g_autofree char *single_path = NULL;
+  g_autofree char *compare_path = NULL;
+  g_autoptr(GBytes) single_expected = NULL;
+  g_autoptr(GBytes) compare_expected = NULL;
+  BitlensSaliencyParams params;
+  BitlensRenderOptions render;
+  BitlensExportInfo info_a, info_b;
+  BatchResult single = { 0 }, compare = { 0 };
+  int person = 1;
+
+  if (model_a_path == NULL || model_b_path == NULL || image_path == NULL)
+    return;
+  model_a = bitlens_model_new_from_file (model_a_path, &error);
+  g_assert_no_error (error);
+  model_b = bitlens_model_new_from_file (model_b_path, &error);
+  g_assert_no_error (error);
+  image = bitlens_image_load (image_path, &error);
+  g_assert_no_error (error);
+
+  bitlens_saliency_params_init (&params);
+  params.method = BITLENS_SALIENCY_GRADIENT;
+  bitlens_render_options_init (&render);
+  g_ptr_array_add (paths, g_strdup (image_path));
+  g_ptr_array_add (paths, g_strdup ("/nonexistent/missing.png"));
+  g_array_append_val (labels, person);
+  g_array_append_val (labels, person);
+
+  single_folder = g_dir_make_tmp ("bitlens-batch-XXXXXX", &error);
+  g_assert_no_error (error);
+  compare_folder = g_dir_make_tmp ("bitlens-batch-XXXXXX", &error);
+  g_assert_no_error (error);
+  run_batch_export (model_a, NULL, paths, labels, &params, &render, single_folder, &single);
+  run_batch_export (model_a, model_b, paths, labels, &params, &render, compare_folder, &compare);
+
+  g_assert_cmpuint (single.n_written, ==, 1);
+  g_assert_cmpuint (single.n_failed, ==, 1);
+  g_assert_nonnull (strstr (single.first_failure, "missing.png"));
+  g_assert_cmpuint (compare.n_written, ==, 1);
+  g_assert_cmpuint (compare.n_failed, ==, 1);
+
+  map_a = direct_map (model_a, image, &params);
+  map_b = direct_map (model_b, image, &params);
+  info_a = (BitlensExportInfo) {
+    .model_name = bitlens_model_get_name (model_a), .input_name = "000000000785.png",
+    .params = &params, .ground_truth = 1, .render = &render,
+  };
+  info_b = info_a;
+  info_b.model_name = bitlens_model_get_name (model_b);
+  single_expected = bitlens_export_annotated_png_bytes (image, map_a, &info_a, &error);
+  g_assert_no_error (error);
+  compare_expected = bitlens_export_compare_png_bytes (image, map_a, &info_a, map_b, &info_b, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_bytes_get_size (compare_expected), >, g_bytes_get_size (single_expected));
+
+  single_path = g_build_filename (single_folder, "000000000785-saliency.png", NULL);
+  compare_path = g_build_filename (compare_folder, "000000000785-saliency.png", NULL);
+  assert_file_equals_bytes (single_path, single_expected);
+  assert_file_equals_bytes (compare_path, compare_expected);
+
+  g_unlink (single_path);
+  g_unlink (compare_path);
+  g_rmdir (single_folder);
+  g_rmdir (compare_folder);
+  g_free (single.first_failure);
+  g_free (compare.first_failure);
+}
+
 static void
 test_format_count (void)
 {
@@ -217,6 +374,7 @@ main (int   argc,
   g_test_add_func ("/app/notify-on-change-only", test_notify_on_change_only);
   g_test_add_func ("/app/disagreements", test_disagreements);
   g_test_add_func ("/app/export-file-names", test_export_file_names);
+  g_test_add_func ("/app/batch-export", test_batch_export);
   g_test_add_func ("/app/format-count", test_format_count);
   g_test_add_func ("/app/schema-choices", test_schema_choices);
   return g_test_run ();
