@@ -83,6 +83,8 @@ typedef struct
   double  min_lift;          /* default 0.03 */
   double  max_p_value;       /* default 0.05 */
   guint32 seed;              /* default 1 */
+  double  threshold;         /* the model's errors at this score threshold; NAN (default):
+                              * the evaluation's own */
 } BitlensBiasOptions;
 
 void bitlens_bias_options_init (BitlensBiasOptions *options);

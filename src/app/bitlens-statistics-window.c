@@ -38,12 +38,22 @@ struct _BitlensStatisticsWindow
   BitlensEvaluation    *evaluations[N_MODELS];
   BitlensBiasReport    *bias;
   GCancellable         *cancellable;
+  GCancellable         *bias_cancellable;   /* the bias finder's run, replaced by a newer one */
   double                threshold;
   gboolean              busy;
   gboolean              disposed;   /* results that arrive later are dropped */
 };
 
 G_DEFINE_FINAL_TYPE (BitlensStatisticsWindow, bitlens_statistics_window, ADW_TYPE_WINDOW)
+
+enum
+{
+  PROP_0,
+  PROP_THRESHOLD,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 static void evaluate_next (BitlensStatisticsWindow *self);
 
@@ -166,6 +176,7 @@ on_bias_analyzed (GObject      *source,
   BitlensBiasReport *report = bitlens_bias_analyze_finish (result, &error);
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
   guint first_flagged = G_MAXUINT;
+  g_autofree char *shown_name = NULL;
   guint n;
 
   if (self->disposed)
@@ -179,6 +190,9 @@ on_bias_analyzed (GObject      *source,
         show_failure (self, _("The bias finder failed"), error);
       return;
     }
+  if (self->bias != NULL && gtk_drop_down_get_selected (self->attribute_dropdown) < bitlens_bias_report_get_n_attributes (self->bias))
+    shown_name = g_strdup (bitlens_bias_report_get_attribute (self->bias, gtk_drop_down_get_selected (self->attribute_dropdown))->name);
+  g_clear_pointer (&self->bias, bitlens_bias_report_free);
   self->bias = report;
   self->busy = FALSE;
   set_progress (self, NULL, 0);
@@ -203,21 +217,25 @@ on_bias_analyzed (GObject      *source,
       bitlens_bias_plot_set_message (self->bias_plot, _("No attribute to analyse"));
       return;
     }
-  /* A flagged attribute first: that is what to look at. */
-  if (gtk_drop_down_get_selected (self->attribute_dropdown) != (first_flagged != G_MAXUINT ? first_flagged : 0))
-    gtk_drop_down_set_selected (self->attribute_dropdown, first_flagged != G_MAXUINT ? first_flagged : 0);
-  else
-    on_attribute_selected (self->attribute_dropdown, NULL, self);
+  /* The attribute shown before a re-analysis stays; else a flagged attribute first: that is
+   * what to look at. */
+  if (shown_name == NULL || !bitlens_statistics_window_select_attribute (self, shown_name))
+    {
+      if (gtk_drop_down_get_selected (self->attribute_dropdown) != (first_flagged != G_MAXUINT ? first_flagged : 0))
+        gtk_drop_down_set_selected (self->attribute_dropdown, first_flagged != G_MAXUINT ? first_flagged : 0);
+      else
+        on_attribute_selected (self->attribute_dropdown, NULL, self);
+    }
 }
 
 /* ---------------------------------------------------------------- evaluations */
 
+/* The histograms, curves and summary at the threshold. */
 static void
 show_evaluations (BitlensStatisticsWindow *self)
 {
   g_autoptr(GString) summary = g_string_new (NULL);
   BitlensHistogramPlot *histograms[N_MODELS] = { self->histogram_plot_a, self->histogram_plot_b };
-  BitlensBiasOptions options;
 
   for (guint m = 0; m < N_MODELS; m++)
     {
@@ -243,11 +261,25 @@ show_evaluations (BitlensStatisticsWindow *self)
                               bitlens_confusion_get_metric (&at_threshold, BITLENS_METRIC_RECALL));
     }
   gtk_label_set_label (self->curve_label, summary->str);
+}
 
+/* The bias finder on model A's errors at the threshold; a run still going is cancelled. */
+static void
+analyze_bias (BitlensStatisticsWindow *self)
+{
+  BitlensBiasOptions options;
+
+  if (self->bias_cancellable != NULL)
+    g_cancellable_cancel (self->bias_cancellable);
+  g_clear_object (&self->bias_cancellable);
+  self->bias_cancellable = g_cancellable_new ();
+  self->busy = TRUE;
   set_progress (self, _("Looking for shortcuts in the dataset"), -1);
-  bitlens_bias_plot_set_message (self->bias_plot, _("Looking for shortcuts…"));
+  if (self->bias == NULL)
+    bitlens_bias_plot_set_message (self->bias_plot, _("Looking for shortcuts…"));
   bitlens_bias_options_init (&options);
-  bitlens_bias_analyze_async (self->dataset, self->evaluations[0], &options, self->cancellable,
+  options.threshold = self->threshold;
+  bitlens_bias_analyze_async (self->dataset, self->evaluations[0], &options, self->bias_cancellable,
                               on_bias_analyzed, g_object_ref (self));
 }
 
@@ -300,6 +332,7 @@ evaluate_next (BitlensStatisticsWindow *self)
   if (m >= N_MODELS || (m == 1 && self->evaluations[1] != NULL))
     {
       show_evaluations (self);
+      analyze_bias (self);
       return;
     }
   /* Translators: "Evaluating vww with person_detect.tflite" */
@@ -313,7 +346,76 @@ evaluate_next (BitlensStatisticsWindow *self)
                                 on_evaluated, g_object_ref (self));
 }
 
+/* TRUE once every model's evaluation is there. */
+static gboolean
+evaluations_done (BitlensStatisticsWindow *self)
+{
+  return self->evaluations[0] != NULL && (self->models[1] == NULL || self->evaluations[1] != NULL);
+}
+
+void
+bitlens_statistics_window_set_threshold (BitlensStatisticsWindow *self,
+                                         double                   threshold)
+{
+  g_return_if_fail (BITLENS_IS_STATISTICS_WINDOW (self));
+  g_return_if_fail (threshold >= 0 && threshold <= 1);
+
+  if (self->threshold == threshold)
+    return;
+  self->threshold = threshold;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_THRESHOLD]);
+  /* Evaluations still running pick the new threshold up when they end: the scores do not
+   * depend on it. */
+  if (self->disposed || !evaluations_done (self))
+    return;
+  show_evaluations (self);
+  analyze_bias (self);
+}
+
+double
+bitlens_statistics_window_get_threshold (BitlensStatisticsWindow *self)
+{
+  g_return_val_if_fail (BITLENS_IS_STATISTICS_WINDOW (self), NAN);
+  return self->threshold;
+}
+
 /* ---------------------------------------------------------------- life cycle */
+
+static void
+bitlens_statistics_window_get_property (GObject    *object,
+                                        guint       prop_id,
+                                        GValue     *value,
+                                        GParamSpec *pspec)
+{
+  BitlensStatisticsWindow *self = BITLENS_STATISTICS_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_THRESHOLD:
+      g_value_set_double (value, self->threshold);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+bitlens_statistics_window_set_property (GObject      *object,
+                                        guint         prop_id,
+                                        const GValue *value,
+                                        GParamSpec   *pspec)
+{
+  BitlensStatisticsWindow *self = BITLENS_STATISTICS_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_THRESHOLD:
+      bitlens_statistics_window_set_threshold (self, g_value_get_double (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
 
 static gboolean
 bitlens_statistics_window_close_request (GtkWindow *window)
@@ -321,6 +423,8 @@ bitlens_statistics_window_close_request (GtkWindow *window)
   BitlensStatisticsWindow *self = BITLENS_STATISTICS_WINDOW (window);
 
   g_cancellable_cancel (self->cancellable);
+  if (self->bias_cancellable != NULL)
+    g_cancellable_cancel (self->bias_cancellable);
   return GTK_WINDOW_CLASS (bitlens_statistics_window_parent_class)->close_request (window);
 }
 
@@ -332,6 +436,8 @@ bitlens_statistics_window_dispose (GObject *object)
   self->disposed = TRUE;
   self->busy = FALSE;
   g_cancellable_cancel (self->cancellable);
+  if (self->bias_cancellable != NULL)
+    g_cancellable_cancel (self->bias_cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), BITLENS_TYPE_STATISTICS_WINDOW);
 
   G_OBJECT_CLASS (bitlens_statistics_window_parent_class)->dispose (object);
@@ -350,6 +456,7 @@ bitlens_statistics_window_finalize (GObject *object)
     }
   g_clear_pointer (&self->bias, bitlens_bias_report_free);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->bias_cancellable);
 
   G_OBJECT_CLASS (bitlens_statistics_window_parent_class)->finalize (object);
 }
@@ -362,7 +469,16 @@ bitlens_statistics_window_class_init (BitlensStatisticsWindowClass *klass)
 
   object_class->dispose = bitlens_statistics_window_dispose;
   object_class->finalize = bitlens_statistics_window_finalize;
+  object_class->get_property = bitlens_statistics_window_get_property;
+  object_class->set_property = bitlens_statistics_window_set_property;
   GTK_WINDOW_CLASS (klass)->close_request = bitlens_statistics_window_close_request;
+
+  /* The decision threshold of the histograms, the precision-recall point and the errors the
+   * bias finder analyses; the main window binds its own to it. */
+  properties[PROP_THRESHOLD] =
+    g_param_spec_double ("threshold", NULL, NULL, 0.0, 1.0, 0.5,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (BITLENS_TYPE_HISTOGRAM_PLOT);
   g_type_ensure (BITLENS_TYPE_CURVE_PLOT);
@@ -490,7 +606,10 @@ bitlens_statistics_window_select_attribute (BitlensStatisticsWindow *self,
   for (guint i = 0; i < bitlens_bias_report_get_n_attributes (self->bias); i++)
     if (g_str_equal (bitlens_bias_report_get_attribute (self->bias, i)->name, name))
       {
-        gtk_drop_down_set_selected (self->attribute_dropdown, i);
+        if (gtk_drop_down_get_selected (self->attribute_dropdown) == i)
+          on_attribute_selected (self->attribute_dropdown, NULL, self);   /* a new report */
+        else
+          gtk_drop_down_set_selected (self->attribute_dropdown, i);
         return TRUE;
       }
   return FALSE;

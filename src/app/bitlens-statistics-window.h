@@ -23,6 +23,11 @@ BitlensStatisticsWindow *bitlens_statistics_window_new          (BitlensDataset 
                                                                  BitlensModel            *model_a,
                                                                  BitlensModel            *model_b,
                                                                  double                   threshold);
+/* Another decision threshold (the "threshold" property): the plots and the bias finder's
+ * errors follow it without evaluating the dataset again. */
+void                     bitlens_statistics_window_set_threshold (BitlensStatisticsWindow *self,
+                                                                  double                   threshold);
+double                   bitlens_statistics_window_get_threshold (BitlensStatisticsWindow *self);
 /* TRUE until the evaluations and the bias analysis are done. */
 gboolean                 bitlens_statistics_window_is_busy      (BitlensStatisticsWindow *self);
 /* The evaluation of model A (index 0) or B (1) once done, else NULL. */

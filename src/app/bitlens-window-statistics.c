@@ -20,6 +20,8 @@ bitlens_window_show_statistics (BitlensWindow *self)
   statistics = bitlens_statistics_window_new (self->dataset, self->models[BITLENS_SLOT_A],
                                               self->comparing ? self->models[BITLENS_SLOT_B] : NULL,
                                               self->threshold);
+  /* It follows the window's decision threshold while it is open. */
+  g_object_bind_property (self, "threshold", statistics, "threshold", G_BINDING_DEFAULT);
   gtk_window_set_transient_for (GTK_WINDOW (statistics), GTK_WINDOW (self));
   gtk_window_present (GTK_WINDOW (statistics));
 }

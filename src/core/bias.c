@@ -35,6 +35,7 @@ bitlens_bias_options_init (BitlensBiasOptions *options)
   options->min_lift = 0.03;
   options->max_p_value = 0.05;
   options->seed = 1;
+  options->threshold = NAN;
 }
 
 /* The rows of the analysis and what is known of them. */
@@ -506,6 +507,7 @@ bitlens_bias_analyze (BitlensDataset           *dataset,
   BitlensBiasOptions defaults;
   Rows rows = { 0 };
   guint n_table_rows;
+  double threshold;
 
   g_return_val_if_fail (dataset != NULL, NULL);
   g_return_val_if_fail (evaluation == NULL || bitlens_evaluation_get_dataset (evaluation) == dataset, NULL);
@@ -529,6 +531,9 @@ bitlens_bias_analyze (BitlensDataset           *dataset,
   row_ids = g_new (guint, MAX (n_table_rows, 1));
   labels = g_new (int, MAX (n_table_rows, 1));
   predicted = report->has_model ? g_new (int, MAX (n_table_rows, 1)) : NULL;
+  threshold = !report->has_model || !isnan (options->threshold) ? options->threshold
+                                                                 : bitlens_evaluation_get_threshold (evaluation);
+  report->options.threshold = threshold;
   for (guint r = 0; r < n_table_rows; r++)
     {
       if (evaluation != NULL && !bitlens_evaluation_get_prediction (evaluation, r)->loaded)
@@ -536,7 +541,7 @@ bitlens_bias_analyze (BitlensDataset           *dataset,
       row_ids[rows.n_rows] = r;
       labels[rows.n_rows] = bitlens_dataset_get_item (dataset, r)->label;
       if (predicted != NULL)
-        predicted[rows.n_rows] = bitlens_evaluation_get_predicted (evaluation, r, bitlens_evaluation_get_threshold (evaluation));
+        predicted[rows.n_rows] = bitlens_evaluation_get_predicted (evaluation, r, threshold);
       rows.n_rows++;
     }
   rows.rows = row_ids;

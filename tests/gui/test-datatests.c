@@ -879,6 +879,46 @@ test_statistics (Fixture       *fixture,
     gui_spin (100);
   }
 
+  /* The main window's threshold moves to 0.3: the histogram's mark, the curve's point and
+   * the bias finder's errors follow, as the core computes them at 0.3. */
+  {
+    g_autoptr(BitlensBiasReport) bias_low = NULL;
+    BitlensConfusion at_low;
+    const BitlensBiasAttribute *luma = NULL;
+
+    g_object_set (window, "threshold", 0.3, NULL);
+    g_assert_cmpfloat (bitlens_statistics_window_get_threshold (statistics), ==, 0.3);
+    g_assert_true (gui_wait_until (statistics_done, statistics, TIMEOUT_MS));
+    gui_spin (100);
+    g_assert_cmpfloat (bitlens_histogram_plot_get_threshold (bitlens_statistics_window_get_histogram_plot (statistics, 0)), ==, 0.3);
+    bitlens_evaluation_count (evaluation, NULL, 0.3, &at_low);
+    bitlens_curve_plot_get_threshold_point (bitlens_statistics_window_get_curve_plot (statistics), 0, &recall, &precision);
+    g_assert_cmpfloat (recall, ==, bitlens_confusion_get_metric (&at_low, BITLENS_METRIC_RECALL));
+    g_assert_cmpfloat (precision, ==, bitlens_confusion_get_metric (&at_low, BITLENS_METRIC_PRECISION));
+    g_assert_cmpfloat (recall, >, bitlens_confusion_get_metric (&at_half, BITLENS_METRIC_RECALL));
+
+    bias_options.threshold = 0.3;
+    bias_low = bitlens_bias_analyze (dataset, evaluation, &bias_options, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpfloat (bitlens_bias_report_get_options (bias_low)->threshold, ==, 0.3);
+    for (guint a = 0; a < bitlens_bias_report_get_n_attributes (bias_low); a++)
+      if (g_str_equal (bitlens_bias_report_get_attribute (bias_low, a)->name, "mean_luma"))
+        luma = bitlens_bias_report_get_attribute (bias_low, a);
+    g_assert_nonnull (luma);
+    /* At 0.3 the model's errors, so the bins' confusions, are not those at 0.5. */
+    for (guint a = 0; a < bitlens_bias_report_get_n_attributes (bias); a++)
+      if (g_str_equal (bitlens_bias_report_get_attribute (bias, a)->name, "mean_luma"))
+        g_assert_true (memcmp (bitlens_bias_report_get_attribute (bias, a)->bins, luma->bins,
+                               luma->n_bins * sizeof (BitlensBiasBin)) != 0);
+    /* The attribute shown before stays shown, with the bins of the new errors. */
+    g_assert_cmpstr (bitlens_bias_plot_get_name (bias_plot), ==, "mean_luma");
+    g_assert_cmpuint (bitlens_bias_plot_get_n_bins (bias_plot), ==, luma->n_bins);
+    for (guint b = 0; b < luma->n_bins; b++)
+      g_assert_cmpmem (bitlens_bias_plot_get_bin (bias_plot, b), sizeof (BitlensBiasBin),
+                       &luma->bins[b], sizeof (BitlensBiasBin));
+    g_object_set (window, "threshold", 0.5, NULL);
+  }
+
   gtk_window_destroy (GTK_WINDOW (statistics));
   gui_spin (50);
 }
