@@ -140,6 +140,36 @@ pixel_index (int b,
   return (((gsize) b * height + y) * width + x) * channels;
 }
 
+/* The input pixels (b * in_h * in_w + y * in_w + x) the taps of a sliding window read at
+ * one output pixel, in filter order (filter_y, then filter_x); -1 for a tap in the
+ * padding. `pixels` holds filter_h * filter_w entries. */
+static void
+window_taps (const BitlensWindow *w,
+             int                  b,
+             int                  out_y,
+             int                  out_x,
+             gssize              *pixels)
+{
+  int in_y_origin = out_y * w->stride_h - w->pad_top;
+  int in_x_origin = out_x * w->stride_w - w->pad_left;
+
+  for (int filter_y = 0; filter_y < w->filter_h; filter_y++)
+    for (int filter_x = 0; filter_x < w->filter_w; filter_x++)
+      {
+        int in_y = in_y_origin + w->dilation_h * filter_y;
+        int in_x = in_x_origin + w->dilation_w * filter_x;
+        gboolean inside = in_y >= 0 && in_y < w->in_h && in_x >= 0 && in_x < w->in_w;
+
+        pixels[filter_y * w->filter_w + filter_x] =
+          inside ? (gssize) pixel_index (b, in_y, in_x, w->in_h, w->in_w, 1) : -1;
+      }
+}
+
+#define FOREACH_OUTPUT_PIXEL(w, b, out_y, out_x)                       \
+  for (int b = 0; b < (w)->batches; b++)                               \
+    for (int out_y = 0; out_y < (w)->out_h; out_y++)                   \
+      for (int out_x = 0; out_x < (w)->out_w; out_x++)
+
 static void
 conv_forward (const ShadowOp *op,
               ShadowState    *state)
@@ -149,46 +179,35 @@ conv_forward (const ShadowOp *op,
   const double *input = shadow_values (state, op->op->inputs[0]);
   const double *filter = shadow_values (state, params->filter);
   double *output = shadow_output_values (state, op);
+  int n_taps = w->filter_h * w->filter_w;
+  g_autofree gssize *taps = g_new (gssize, n_taps);
 
-  for (int b = 0; b < w->batches; b++)
-    for (int out_y = 0; out_y < w->out_h; out_y++)
-      for (int out_x = 0; out_x < w->out_w; out_x++)
+  FOREACH_OUTPUT_PIXEL (w, b, out_y, out_x)
+    {
+      double *out = output + pixel_index (b, out_y, out_x, w->out_h, w->out_w, w->out_c);
+
+      window_taps (w, b, out_y, out_x, taps);
+      for (int out_c = 0; out_c < w->out_c; out_c++)
         {
-          double *out = output + pixel_index (b, out_y, out_x, w->out_h, w->out_w, w->out_c);
-          int in_y_origin = out_y * w->stride_h - w->pad_top;
-          int in_x_origin = out_x * w->stride_w - w->pad_left;
+          gsize group_offset = (gsize) (out_c / params->filters_per_group) * params->filter_in_c;
+          double total = 0;
 
-          for (int out_c = 0; out_c < w->out_c; out_c++)
+          for (int tap = 0; tap < n_taps; tap++)
             {
-              int group = out_c / params->filters_per_group;
-              double total = 0;
+              const double *x, *f;
 
-              for (int filter_y = 0; filter_y < w->filter_h; filter_y++)
-                {
-                  int in_y = in_y_origin + w->dilation_h * filter_y;
-
-                  if (in_y < 0 || in_y >= w->in_h)
-                    continue;
-                  for (int filter_x = 0; filter_x < w->filter_w; filter_x++)
-                    {
-                      int in_x = in_x_origin + w->dilation_w * filter_x;
-                      const double *x, *f;
-
-                      if (in_x < 0 || in_x >= w->in_w)
-                        continue;
-                      x = input + pixel_index (b, in_y, in_x, w->in_h, w->in_w, w->in_c)
-                          + (gsize) group * params->filter_in_c;
-                      f = filter + (((gsize) out_c * w->filter_h + filter_y) * w->filter_w + filter_x)
-                          * params->filter_in_c;
-                      for (int in_c = 0; in_c < params->filter_in_c; in_c++)
-                        total += f[in_c] * x[in_c];
-                    }
-                }
-              if (params->bias != NULL)
-                total += params->bias[out_c];
-              out[out_c] = shadow_clamp_apply (params->clamp, total);
+              if (taps[tap] < 0)
+                continue;
+              x = input + (gsize) taps[tap] * w->in_c + group_offset;
+              f = filter + ((gsize) out_c * n_taps + tap) * params->filter_in_c;
+              for (int in_c = 0; in_c < params->filter_in_c; in_c++)
+                total += f[in_c] * x[in_c];
             }
+          if (params->bias != NULL)
+            total += params->bias[out_c];
+          out[out_c] = shadow_clamp_apply (params->clamp, total);
         }
+    }
 }
 
 static void
@@ -201,48 +220,37 @@ conv_backward (const ShadowOp *op,
   const double *output = shadow_values (state, op->output);
   const double *output_gradient = shadow_gradient (state, op->output);
   double *input_gradient = shadow_gradient (state, op->op->inputs[0]);
+  int n_taps = w->filter_h * w->filter_w;
+  g_autofree gssize *taps = g_new (gssize, n_taps);
 
   if (input_gradient == NULL)
     return;
-  for (int b = 0; b < w->batches; b++)
-    for (int out_y = 0; out_y < w->out_h; out_y++)
-      for (int out_x = 0; out_x < w->out_w; out_x++)
+  FOREACH_OUTPUT_PIXEL (w, b, out_y, out_x)
+    {
+      gsize out = pixel_index (b, out_y, out_x, w->out_h, w->out_w, w->out_c);
+
+      window_taps (w, b, out_y, out_x, taps);
+      for (int out_c = 0; out_c < w->out_c; out_c++)
         {
-          gsize out = pixel_index (b, out_y, out_x, w->out_h, w->out_w, w->out_c);
-          int in_y_origin = out_y * w->stride_h - w->pad_top;
-          int in_x_origin = out_x * w->stride_w - w->pad_left;
+          gsize group_offset = (gsize) (out_c / params->filters_per_group) * params->filter_in_c;
+          double g = output_gradient[out + out_c];
 
-          for (int out_c = 0; out_c < w->out_c; out_c++)
+          if (g == 0 || !shadow_clamp_passes (params->clamp, output[out + out_c]))
+            continue;
+          for (int tap = 0; tap < n_taps; tap++)
             {
-              int group = out_c / params->filters_per_group;
-              double g = output_gradient[out + out_c];
+              const double *f;
+              double *dx;
 
-              if (g == 0 || !shadow_clamp_passes (params->clamp, output[out + out_c]))
+              if (taps[tap] < 0)
                 continue;
-              for (int filter_y = 0; filter_y < w->filter_h; filter_y++)
-                {
-                  int in_y = in_y_origin + w->dilation_h * filter_y;
-
-                  if (in_y < 0 || in_y >= w->in_h)
-                    continue;
-                  for (int filter_x = 0; filter_x < w->filter_w; filter_x++)
-                    {
-                      int in_x = in_x_origin + w->dilation_w * filter_x;
-                      double *dx;
-                      const double *f;
-
-                      if (in_x < 0 || in_x >= w->in_w)
-                        continue;
-                      dx = input_gradient + pixel_index (b, in_y, in_x, w->in_h, w->in_w, w->in_c)
-                           + (gsize) group * params->filter_in_c;
-                      f = filter + (((gsize) out_c * w->filter_h + filter_y) * w->filter_w + filter_x)
-                          * params->filter_in_c;
-                      for (int in_c = 0; in_c < params->filter_in_c; in_c++)
-                        dx[in_c] += f[in_c] * g;
-                    }
-                }
+              dx = input_gradient + (gsize) taps[tap] * w->in_c + group_offset;
+              f = filter + ((gsize) out_c * n_taps + tap) * params->filter_in_c;
+              for (int in_c = 0; in_c < params->filter_in_c; in_c++)
+                dx[in_c] += f[in_c] * g;
             }
         }
+    }
 }
 
 gboolean
@@ -288,42 +296,28 @@ depthwise_forward (const ShadowOp *op,
   const double *input = shadow_values (state, op->op->inputs[0]);
   const double *filter = shadow_values (state, params->filter);
   double *output = shadow_output_values (state, op);
+  int n_taps = w->filter_h * w->filter_w;
+  g_autofree gssize *taps = g_new (gssize, n_taps);
 
-  for (int b = 0; b < w->batches; b++)
-    for (int out_y = 0; out_y < w->out_h; out_y++)
-      for (int out_x = 0; out_x < w->out_w; out_x++)
-        {
-          double *out = output + pixel_index (b, out_y, out_x, w->out_h, w->out_w, w->out_c);
-          int in_y_origin = out_y * w->stride_h - w->pad_top;
-          int in_x_origin = out_x * w->stride_w - w->pad_left;
+  FOREACH_OUTPUT_PIXEL (w, b, out_y, out_x)
+    {
+      double *out = output + pixel_index (b, out_y, out_x, w->out_h, w->out_w, w->out_c);
 
-          for (int in_c = 0; in_c < w->in_c; in_c++)
-            for (int m = 0; m < params->depth_multiplier; m++)
-              {
-                int out_c = in_c * params->depth_multiplier + m;
-                double total = 0;
+      window_taps (w, b, out_y, out_x, taps);
+      for (int in_c = 0; in_c < w->in_c; in_c++)
+        for (int m = 0; m < params->depth_multiplier; m++)
+          {
+            int out_c = in_c * params->depth_multiplier + m;
+            double total = 0;
 
-                for (int filter_y = 0; filter_y < w->filter_h; filter_y++)
-                  {
-                    int in_y = in_y_origin + w->dilation_h * filter_y;
-
-                    if (in_y < 0 || in_y >= w->in_h)
-                      continue;
-                    for (int filter_x = 0; filter_x < w->filter_w; filter_x++)
-                      {
-                        int in_x = in_x_origin + w->dilation_w * filter_x;
-
-                        if (in_x < 0 || in_x >= w->in_w)
-                          continue;
-                        total += filter[((gsize) filter_y * w->filter_w + filter_x) * w->out_c + out_c] *
-                                 input[pixel_index (b, in_y, in_x, w->in_h, w->in_w, w->in_c) + in_c];
-                      }
-                  }
-                if (params->bias != NULL)
-                  total += params->bias[out_c];
-                out[out_c] = shadow_clamp_apply (params->clamp, total);
-              }
-        }
+            for (int tap = 0; tap < n_taps; tap++)
+              if (taps[tap] >= 0)
+                total += filter[(gsize) tap * w->out_c + out_c] * input[(gsize) taps[tap] * w->in_c + in_c];
+            if (params->bias != NULL)
+              total += params->bias[out_c];
+            out[out_c] = shadow_clamp_apply (params->clamp, total);
+          }
+    }
 }
 
 static void
@@ -336,43 +330,29 @@ depthwise_backward (const ShadowOp *op,
   const double *output = shadow_values (state, op->output);
   const double *output_gradient = shadow_gradient (state, op->output);
   double *input_gradient = shadow_gradient (state, op->op->inputs[0]);
+  int n_taps = w->filter_h * w->filter_w;
+  g_autofree gssize *taps = g_new (gssize, n_taps);
 
   if (input_gradient == NULL)
     return;
-  for (int b = 0; b < w->batches; b++)
-    for (int out_y = 0; out_y < w->out_h; out_y++)
-      for (int out_x = 0; out_x < w->out_w; out_x++)
-        {
-          gsize out = pixel_index (b, out_y, out_x, w->out_h, w->out_w, w->out_c);
-          int in_y_origin = out_y * w->stride_h - w->pad_top;
-          int in_x_origin = out_x * w->stride_w - w->pad_left;
+  FOREACH_OUTPUT_PIXEL (w, b, out_y, out_x)
+    {
+      gsize out = pixel_index (b, out_y, out_x, w->out_h, w->out_w, w->out_c);
 
-          for (int in_c = 0; in_c < w->in_c; in_c++)
-            for (int m = 0; m < params->depth_multiplier; m++)
-              {
-                int out_c = in_c * params->depth_multiplier + m;
-                double g = output_gradient[out + out_c];
+      window_taps (w, b, out_y, out_x, taps);
+      for (int in_c = 0; in_c < w->in_c; in_c++)
+        for (int m = 0; m < params->depth_multiplier; m++)
+          {
+            int out_c = in_c * params->depth_multiplier + m;
+            double g = output_gradient[out + out_c];
 
-                if (g == 0 || !shadow_clamp_passes (params->clamp, output[out + out_c]))
-                  continue;
-                for (int filter_y = 0; filter_y < w->filter_h; filter_y++)
-                  {
-                    int in_y = in_y_origin + w->dilation_h * filter_y;
-
-                    if (in_y < 0 || in_y >= w->in_h)
-                      continue;
-                    for (int filter_x = 0; filter_x < w->filter_w; filter_x++)
-                      {
-                        int in_x = in_x_origin + w->dilation_w * filter_x;
-
-                        if (in_x < 0 || in_x >= w->in_w)
-                          continue;
-                        input_gradient[pixel_index (b, in_y, in_x, w->in_h, w->in_w, w->in_c) + in_c] +=
-                          filter[((gsize) filter_y * w->filter_w + filter_x) * w->out_c + out_c] * g;
-                      }
-                  }
-              }
-        }
+            if (g == 0 || !shadow_clamp_passes (params->clamp, output[out + out_c]))
+              continue;
+            for (int tap = 0; tap < n_taps; tap++)
+              if (taps[tap] >= 0)
+                input_gradient[(gsize) taps[tap] * w->in_c + in_c] += filter[(gsize) tap * w->out_c + out_c] * g;
+          }
+    }
 }
 
 gboolean
@@ -528,6 +508,7 @@ shadow_build_fully_connected (ShadowModel  *shadow,
 typedef struct
 {
   const LceBconv2dPrepared *prepared;
+  BitlensWindow             window;            /* the prepared geometry, as the other convolutions' */
   int                       channels_in;
   int                       group_channels;    /* channels_in / groups */
   double                   *filter;            /* [out_c, Kh, Kw, group_channels], +1 / -1 */
@@ -593,56 +574,51 @@ bconv_forward (const ShadowOp *op,
 {
   const BconvParams *params = op->params;
   const LceBconv2dPrepared *p = params->prepared;
+  const BitlensWindow *w = &params->window;
   g_autofree guint32 *input_bits = pack_input_signs (params, shadow_values (state, op->op->inputs[0]));
   double *output = shadow_output_values (state, op);
   double *dots = shadow_saved (state, op);
-  int taps = p->filter_height * p->filter_width;
+  int n_taps = w->filter_h * w->filter_w;
+  g_autofree gssize *taps = g_new (gssize, n_taps);
   gsize pixel_words = (gsize) p->groups * params->group_words;
 
-  for (int b = 0; b < p->batches; b++)
-    for (int out_y = 0; out_y < p->out_height; out_y++)
-      for (int out_x = 0; out_x < p->out_width; out_x++)
+  FOREACH_OUTPUT_PIXEL (w, b, out_y, out_x)
+    {
+      gsize out = pixel_index (b, out_y, out_x, w->out_h, w->out_w, w->out_c);
+
+      window_taps (w, b, out_y, out_x, taps);
+      for (int out_c = 0; out_c < w->out_c; out_c++)
         {
-          gsize out = pixel_index (b, out_y, out_x, p->out_height, p->out_width, p->out_channels);
-          int in_y_origin = out_y * p->stride_height - p->pad_top;
-          int in_x_origin = out_x * p->stride_width - p->pad_left;
+          gsize group_offset = (gsize) (out_c / p->out_channels_per_group) * params->group_words;
+          gint64 dot = 0;
+          double value;
 
-          for (int out_c = 0; out_c < p->out_channels; out_c++)
+          for (int tap = 0; tap < n_taps; tap++)
             {
-              int group = out_c / p->out_channels_per_group;
-              gint64 dot = 0;
-              double value;
+              const guint32 *f = params->filter_bits + ((gsize) out_c * n_taps + tap) * params->group_words;
 
-              for (int tap = 0; tap < taps; tap++)
-                {
-                  int in_y = in_y_origin + p->dilation_height * (tap / p->filter_width);
-                  int in_x = in_x_origin + p->dilation_width * (tap % p->filter_width);
-                  const guint32 *f = params->filter_bits + ((gsize) out_c * taps + tap) * params->group_words;
-
-                  if (in_y >= 0 && in_y < p->in_height && in_x >= 0 && in_x < p->in_width)
-                    {
-                      const guint32 *x = input_bits + pixel_index (b, in_y, in_x, p->in_height, p->in_width, 1)
-                                         * pixel_words + (gsize) group * params->group_words;
-                      dot += params->group_channels - 2 * count_mismatches (f, x, params->group_words);
-                    }
-                  else if (params->pad_value != 0)
-                    dot += params->group_channels - 2 * count_mismatches (f, NULL, params->group_words);
-                }
-              dots[out + out_c] = (double) dot;
-
-              if (p->output_kind == LCE_BCONV2D_OUTPUT_BITPACKED)
-                value = dot - params->boundaries[out_c] > 0 ? 1.0 : -1.0;
-              else
-                {
-                  double twice_acc = CLAMP ((double) p->depth - dot, (double) p->clamp_min, (double) p->clamp_max);
-                  float scaled = (float) twice_acc * p->multiplier[out_c];
-                  float y = scaled + p->bias[out_c];
-
-                  value = params->out_scale * ((double) y - params->out_zero_point);
-                }
-              output[out + out_c] = value;
+              if (taps[tap] >= 0)
+                dot += params->group_channels
+                       - 2 * count_mismatches (f, input_bits + (gsize) taps[tap] * pixel_words + group_offset,
+                                               params->group_words);
+              else if (params->pad_value != 0)
+                dot += params->group_channels - 2 * count_mismatches (f, NULL, params->group_words);
             }
+          dots[out + out_c] = (double) dot;
+
+          if (p->output_kind == LCE_BCONV2D_OUTPUT_BITPACKED)
+            value = dot - params->boundaries[out_c] > 0 ? 1.0 : -1.0;
+          else
+            {
+              double twice_acc = CLAMP ((double) p->depth - dot, (double) p->clamp_min, (double) p->clamp_max);
+              float scaled = (float) twice_acc * p->multiplier[out_c];
+              float y = scaled + p->bias[out_c];
+
+              value = params->out_scale * ((double) y - params->out_zero_point);
+            }
+          output[out + out_c] = value;
         }
+    }
 }
 
 static void
@@ -651,55 +627,52 @@ bconv_backward (const ShadowOp *op,
 {
   const BconvParams *params = op->params;
   const LceBconv2dPrepared *p = params->prepared;
+  const BitlensWindow *w = &params->window;
   const double *output_gradient = shadow_gradient (state, op->output);
   double *input_gradient = shadow_gradient (state, op->op->inputs[0]);
   const double *dots = shadow_saved (state, op);
-  int taps = p->filter_height * p->filter_width;
+  int n_taps = w->filter_h * w->filter_w;
+  g_autofree gssize *taps = g_new (gssize, n_taps);
 
   if (input_gradient == NULL)
     return;
-  for (int b = 0; b < p->batches; b++)
-    for (int out_y = 0; out_y < p->out_height; out_y++)
-      for (int out_x = 0; out_x < p->out_width; out_x++)
+  FOREACH_OUTPUT_PIXEL (w, b, out_y, out_x)
+    {
+      gsize out = pixel_index (b, out_y, out_x, w->out_h, w->out_w, w->out_c);
+
+      window_taps (w, b, out_y, out_x, taps);
+      for (int out_c = 0; out_c < w->out_c; out_c++)
         {
-          gsize out = pixel_index (b, out_y, out_x, p->out_height, p->out_width, p->out_channels);
-          int in_y_origin = out_y * p->stride_height - p->pad_top;
-          int in_x_origin = out_x * p->stride_width - p->pad_left;
+          gsize group_offset = (gsize) (out_c / p->out_channels_per_group) * params->group_channels;
+          double dot = dots[out + out_c];
+          double g = output_gradient[out + out_c];
 
-          for (int out_c = 0; out_c < p->out_channels; out_c++)
+          if (g == 0)
+            continue;
+          if (p->output_kind == LCE_BCONV2D_OUTPUT_BITPACKED)
+            g *= shadow_sign_gradient ((dot - params->boundaries[out_c]) / params->root_depth) /
+                 params->root_depth;
+          else if (shadow_clamp_passes (params->dot_clamp, dot))
+            g *= -(double) p->multiplier[out_c] * params->out_scale;
+          else
+            g = 0;
+          if (g == 0)
+            continue;
+
+          for (int tap = 0; tap < n_taps; tap++)
             {
-              int group = out_c / p->out_channels_per_group;
-              double dot = dots[out + out_c];
-              double g = output_gradient[out + out_c];
+              const double *f;
+              double *dx;
 
-              if (g == 0)
+              if (taps[tap] < 0)
                 continue;
-              if (p->output_kind == LCE_BCONV2D_OUTPUT_BITPACKED)
-                g *= shadow_sign_gradient ((dot - params->boundaries[out_c]) / params->root_depth) /
-                     params->root_depth;
-              else if (shadow_clamp_passes (params->dot_clamp, dot))
-                g *= -(double) p->multiplier[out_c] * params->out_scale;
-              else
-                g = 0;
-              if (g == 0)
-                continue;
-
-              for (int tap = 0; tap < taps; tap++)
-                {
-                  int in_y = in_y_origin + p->dilation_height * (tap / p->filter_width);
-                  int in_x = in_x_origin + p->dilation_width * (tap % p->filter_width);
-                  const double *f = params->filter + ((gsize) out_c * taps + tap) * params->group_channels;
-                  double *dx;
-
-                  if (in_y < 0 || in_y >= p->in_height || in_x < 0 || in_x >= p->in_width)
-                    continue;
-                  dx = input_gradient + pixel_index (b, in_y, in_x, p->in_height, p->in_width, params->channels_in)
-                       + (gsize) group * params->group_channels;
-                  for (int c = 0; c < params->group_channels; c++)
-                    dx[c] += f[c] * g;
-                }
+              f = params->filter + ((gsize) out_c * n_taps + tap) * params->group_channels;
+              dx = input_gradient + (gsize) taps[tap] * params->channels_in + group_offset;
+              for (int c = 0; c < params->group_channels; c++)
+                dx[c] += f[c] * g;
             }
         }
+    }
 }
 
 /* The packed OHWI filter as +1 / -1 values (bit i of word j is channel 32 j + i) and as
@@ -763,6 +736,15 @@ shadow_build_lce_bconv2d (ShadowModel  *shadow,
   op->params = params;
   op->params_free = bconv_params_free;
   params->prepared = p;
+  params->window = (BitlensWindow) {
+    .batches = p->batches,
+    .in_h = p->in_height, .in_w = p->in_width, .in_c = op->op->options.channels_in,
+    .out_h = p->out_height, .out_w = p->out_width, .out_c = p->out_channels,
+    .filter_h = p->filter_height, .filter_w = p->filter_width,
+    .stride_h = p->stride_height, .stride_w = p->stride_width,
+    .dilation_h = p->dilation_height, .dilation_w = p->dilation_width,
+    .pad_top = p->pad_top, .pad_left = p->pad_left,
+  };
   params->channels_in = op->op->options.channels_in;
   params->group_channels = params->channels_in / p->groups;
   params->root_depth = sqrt ((double) p->depth);
