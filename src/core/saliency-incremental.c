@@ -41,6 +41,7 @@ struct _SaliencyIncremental
   guint               *first_dependency;
   SaliencyDependency  *dependencies;
   gboolean            *spatial;
+  SaliencyPointwiseDelta **deltas;      /* per op, NULL where it does not apply */
 };
 
 struct _SaliencyIncrementalWorker
@@ -376,6 +377,7 @@ saliency_incremental_new (BitlensModel         *model,
 
   self->first_dependency = g_new0 (guint, n_ops + 1);
   self->spatial = g_new0 (gboolean, MAX (n_ops, 1));
+  self->deltas = g_new0 (SaliencyPointwiseDelta *, MAX (n_ops, 1));
   for (guint o = 0; o < n_ops; o++)
     {
       self->first_dependency[o] = n_dependencies;
@@ -389,6 +391,9 @@ saliency_incremental_new (BitlensModel         *model,
       const BitlensKernel *kernel = bitlens_kernel_lookup (op->kind);
 
       self->spatial[o] = kernel != NULL && kernel->spatial;
+      if (op->n_inputs > 0 && op->inputs[0] >= 0)
+        self->deltas[o] = saliency_pointwise_delta_new (model, o, bitlens_interpreter_get_tensor_data (self->clean,
+                                                                                                        op->inputs[0]));
       for (int k = 0; k < op->n_inputs; k++)
         saliency_dependency_init (model, o, k, &self->dependencies[self->first_dependency[o] + k]);
     }
@@ -404,6 +409,10 @@ saliency_incremental_free (SaliencyIncremental *self)
   g_free (self->first_dependency);
   g_free (self->dependencies);
   g_free (self->spatial);
+  if (self->deltas != NULL)
+    for (guint o = 0; o < bitlens_model_get_n_ops (self->model); o++)
+      saliency_pointwise_delta_free (self->deltas[o]);
+  g_free (self->deltas);
   bitlens_model_unref (self->model);
   g_free (self);
 }
@@ -468,6 +477,29 @@ mark_dirty (SaliencyIncrementalWorker *self,
   g_array_append_val (self->dirty_tensors, tensor);
 }
 
+/* A pointwise convolution by delta updates when its input is the only dirty one (the
+ * filter and bias are constants) and sparse enough. */
+static gboolean
+run_delta (SaliencyIncrementalWorker *self,
+           guint                      o,
+           const BitlensRegion       *reach)
+{
+  BitlensModel *model = self->incremental->model;
+  const BitlensOp *op = bitlens_model_get_op (model, o);
+  guint64 n_pixels = 0;
+
+  for (int k = 1; k < op->n_inputs; k++)
+    if (op->inputs[k] >= 0 && !saliency_rect_is_empty (&self->dirty[op->inputs[k]]))
+      return FALSE;
+  if (!saliency_pointwise_delta_run (self->incremental->deltas[o],
+                                     bitlens_interpreter_get_tensor_data (self->interpreter, op->inputs[0]),
+                                     bitlens_interpreter_get_tensor_data (self->interpreter, op->outputs[0]),
+                                     reach, &n_pixels))
+    return FALSE;
+  self->elements += n_pixels * (guint64) bitlens_op_output (model, op, 0)->shape[3];
+  return TRUE;
+}
+
 /* Runs op `o` if a dirty input reaches its output, and sets its outputs' dirty
  * rectangles to what changed. */
 static void
@@ -507,7 +539,9 @@ propagate_op (SaliencyIncrementalWorker *self,
   if (saliency_rect_is_empty (&reach))
     return;
 
-  if (incremental->spatial[o] && output->rank == 4)
+  if (incremental->deltas[o] != NULL && run_delta (self, o, &reach))
+    ;
+  else if (incremental->spatial[o] && output->rank == 4)
     {
       bitlens_interpreter_run_op (self->interpreter, o, &reach);
       self->elements += (guint64) (reach.y1 - reach.y0) * (reach.x1 - reach.x0) *

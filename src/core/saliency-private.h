@@ -126,6 +126,30 @@ void                       saliency_incremental_worker_get_stats (SaliencyIncrem
                                                                   guint64                   *elements,
                                                                   guint64                   *ops);
 
+/* Channel-sparse delta updates of an int8 pointwise CONV_2D (saliency-delta.c): the
+ * outputs of the pixels whose input differs from the clean run, from the clean run's
+ * int32 accumulators plus the changed values' contributions; bit-identical to the
+ * kernel. */
+typedef struct _SaliencyPointwiseDelta SaliencyPointwiseDelta;
+
+/* NULL unless op `op_index` is an int8 CONV_2D with a 1x1 filter, stride 1, no padding,
+ * one batch and the optimized int8 path (constant filter and bias). `clean_input` (the
+ * op's input in the clean run, borrowed: it must outlive the delta) gives the clean
+ * accumulators. */
+SaliencyPointwiseDelta *saliency_pointwise_delta_new  (const BitlensModel           *model,
+                                                       guint                         op_index,
+                                                       const gint8                  *clean_input);
+void                    saliency_pointwise_delta_free (SaliencyPointwiseDelta       *delta);
+/* Writes the output pixels of `rect` whose input pixel differs from the clean input
+ * (all channels of those pixels; the others are left as they are, which must be the
+ * clean output) and adds their number to `n_pixels`. Returns FALSE, writing nothing,
+ * when so many values changed that the dense kernel is cheaper. */
+gboolean                saliency_pointwise_delta_run  (const SaliencyPointwiseDelta *delta,
+                                                       const gint8                  *input,
+                                                       gint8                        *output,
+                                                       const BitlensRegion          *rect,
+                                                       guint64                      *n_pixels);
+
 /* Dependency geometry of one op: the output rectangle that a change of `in` in input
  * `slot` can reach (exported for the tests). */
 typedef enum

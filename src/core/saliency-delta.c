@@ -1,0 +1,442 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "bitlens-core"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "kernels/conv-private.h"
+#include "kernels/cpu-features.h"
+#include "saliency-private.h"
+
+/* Channel-sparse delta updates of an int8 pointwise (1x1) CONV_2D, for incremental
+ * occlusion (saliency-incremental.c).
+ *
+ * In the late layers of a MobileNet every window's projective field covers the whole
+ * 6x6 or 3x3 map, but only a fraction of the values (pixel x channel) of each input
+ * differs from the clean run (10 to 30% on person_detect with 8x8 windows). The
+ * accumulator of output channel o at pixel p is
+ *     acc[p][o] = bias[o] + sum over c of w[o][c] * (x[p][c] - zp_in),
+ * so with the clean run's accumulators kept,
+ *     acc_new[p][o] = acc_clean[p][o] + sum over changed c of w[o][c] * (x_new - x_clean):
+ * the zero point cancels in the difference, and the cost is one row of weights per
+ * changed value instead of the whole input depth. The accumulators are int32 sums that
+ * wrap modulo 2^32 like the kernels' (conv-optimized.c): the reference's sum, when it
+ * does not overflow, equals the clean sum plus the changes modulo 2^32, so acc_new is
+ * the reference's accumulator exactly, and it is requantized by the same per-channel
+ * MBQM and clamp (requantize-row.h). Pixels whose input did not change keep their clean
+ * output, which the caller's tensor still holds.
+ *
+ * The weights are kept transposed, [in_c][out_stride] (out_c rounded up to 16, zero
+ * beyond), so that a changed value reads one contiguous row. Two changed channels c1,
+ * c2 of a pixel are processed together: their rows of 16 outputs, widened to int16 and
+ * interleaved, times the broadcast pair (d1, d2) give with _mm256_madd_epi16 the two-term
+ * sums of 8 outputs. |d| <= 255 and |w| <= 128: each product fits int16 range and a
+ * pair's sum (at most 2 * 32640 in magnitude) fits madd's int32 lanes. */
+
+/* Above this share of changed values (changed * DENSE_DENOMINATOR > values *
+ * DENSE_NUMERATOR) the dense kernel is cheaper. */
+#define DENSE_NUMERATOR   1
+#define DENSE_DENOMINATOR 2
+/* Output channels per pass of the AVX2 path: 4 blocks of 16, 8 accumulators. */
+#define BLOCK            16
+#define BLOCKS_PER_PASS  4
+#define MAX_IN_CHANNELS  4096
+
+struct _SaliencyPointwiseDelta
+{
+  const BitlensConvParams *params;
+  int                      height;
+  int                      width;
+  int                      in_c;
+  int                      out_c;
+  int                      out_stride;
+  const gint8             *clean_input;
+  gint8                   *transposed;     /* [in_c][out_stride] */
+  gint32                  *clean_acc;      /* [height * width][out_stride] */
+  gboolean                 avx2;
+};
+
+static gboolean
+op_is_delta_pointwise (const BitlensModel *model,
+                       const BitlensOp    *op)
+{
+  const BitlensConvParams *params = op->prepared;
+  const BitlensWindow *w;
+  const BitlensTensor *filter;
+
+  if (op->kind != BITLENS_OP_CONV_2D || params == NULL || params->type != BITLENS_TYPE_INT8 ||
+      params->packed_filter == NULL)
+    return FALSE;
+  w = &params->window;
+  filter = bitlens_op_input (model, op, 1);
+  return filter != NULL && filter->data != NULL && filter->type == BITLENS_TYPE_INT8 &&
+         w->batches == 1 && w->filter_h == 1 && w->filter_w == 1 && w->stride_h == 1 && w->stride_w == 1 &&
+         w->pad_top == 0 && w->pad_left == 0 && w->in_h == w->out_h && w->in_w == w->out_w &&
+         params->filter_in_c == w->in_c && params->filters_per_group == w->out_c &&
+         w->in_c <= MAX_IN_CHANNELS && w->out_c > 0 && w->in_c > 0;
+}
+
+SaliencyPointwiseDelta *
+saliency_pointwise_delta_new (const BitlensModel *model,
+                              guint               op_index,
+                              const gint8        *clean_input)
+{
+  const BitlensOp *op = bitlens_model_get_op (model, op_index);
+  const BitlensConvParams *params = op->prepared;
+  const BitlensWindow *w;
+  const gint8 *filter;
+  SaliencyPointwiseDelta *self;
+  gsize n_pixels, n_transposed, n_acc;
+
+  if (!op_is_delta_pointwise (model, op) || clean_input == NULL)
+    return NULL;
+  w = &params->window;
+  filter = (const gint8 *) bitlens_op_input (model, op, 1)->data;
+
+  self = g_new0 (SaliencyPointwiseDelta, 1);
+  self->params = params;
+  self->height = w->out_h;
+  self->width = w->out_w;
+  self->in_c = w->in_c;
+  self->out_c = w->out_c;
+  self->out_stride = (w->out_c + BLOCK - 1) / BLOCK * BLOCK;
+  self->clean_input = clean_input;
+  self->avx2 = bitlens_cpu_has_avx2 ();
+
+  /* The tensors exist, so these products fit in memory (the op's prepare checked). */
+  n_pixels = (gsize) w->out_h * w->out_w;
+  n_transposed = (gsize) w->in_c * self->out_stride;
+  n_acc = n_pixels * self->out_stride;
+  self->transposed = g_new0 (gint8, n_transposed);
+  self->clean_acc = g_new0 (gint32, n_acc);
+  for (int o = 0; o < w->out_c; o++)
+    for (int c = 0; c < w->in_c; c++)
+      self->transposed[(gsize) c * self->out_stride + o] = filter[(gsize) o * w->in_c + c];
+
+  for (gsize p = 0; p < n_pixels; p++)
+    {
+      const gint8 *x = clean_input + p * w->in_c;
+      gint32 *acc = self->clean_acc + p * self->out_stride;
+
+      for (int o = 0; o < w->out_c; o++)
+        {
+          const gint8 *row = filter + (gsize) o * w->in_c;
+          guint32 sum = (guint32) params->requantize_lanes.start[o];
+
+          for (int c = 0; c < w->in_c; c++)
+            sum += (guint32) ((gint32) row[c] * ((gint32) x[c] + params->requantize.input_offset));
+          acc[o] = (gint32) sum;
+        }
+    }
+  return self;
+}
+
+void
+saliency_pointwise_delta_free (SaliencyPointwiseDelta *self)
+{
+  if (self == NULL)
+    return;
+  g_free (self->transposed);
+  g_free (self->clean_acc);
+  g_free (self);
+}
+
+/* ---- the changed values of a pixel ---- */
+
+static int
+count_changed_portable (const gint8 *x,
+                        const gint8 *clean,
+                        int          n)
+{
+  int count = 0;
+
+  for (int c = 0; c < n; c++)
+    count += x[c] != clean[c];
+  return count;
+}
+
+/* Channels where x differs from clean, and x - clean there; returns their number. */
+static int
+list_changed_portable (const gint8 *x,
+                       const gint8 *clean,
+                       int          n,
+                       guint16     *channels,
+                       gint16      *deltas)
+{
+  int count = 0;
+
+  for (int c = 0; c < n; c++)
+    if (x[c] != clean[c])
+      {
+        channels[count] = (guint16) c;
+        deltas[count] = (gint16) (x[c] - clean[c]);
+        count++;
+      }
+  return count;
+}
+
+/* acc = clean + the changes, then requantized into all out_c outputs of the pixel. */
+static void
+pixel_portable (const SaliencyPointwiseDelta *self,
+                const gint32                 *clean_acc,
+                const guint16                *channels,
+                const gint16                 *deltas,
+                int                           n,
+                gint8                        *out)
+{
+  for (int o = 0; o < self->out_c; o++)
+    {
+      guint32 acc = (guint32) clean_acc[o];
+
+      for (int k = 0; k < n; k++)
+        acc += (guint32) ((gint32) deltas[k] * (gint32) self->transposed[(gsize) channels[k] * self->out_stride + o]);
+      out[o] = bitlens_requantize_apply (&self->params->requantize, (gint32) acc, o);
+    }
+}
+
+#ifdef BITLENS_REQUANTIZE_HAVE_AVX2
+/* Bits set where the 32 bytes at x and clean differ. */
+__attribute__((target("avx2")))
+static inline guint32
+differ_mask32 (const gint8 *x,
+               const gint8 *clean)
+{
+  __m256i a = _mm256_loadu_si256 ((const __m256i *) x);
+  __m256i b = _mm256_loadu_si256 ((const __m256i *) clean);
+
+  return ~(guint32) _mm256_movemask_epi8 (_mm256_cmpeq_epi8 (a, b));
+}
+
+__attribute__((target("avx2,popcnt")))
+static int
+count_changed_avx2 (const gint8 *x,
+                    const gint8 *clean,
+                    int          n)
+{
+  int count = 0, c = 0;
+
+  for (; c + 32 <= n; c += 32)
+    count += __builtin_popcount (differ_mask32 (x + c, clean + c));
+  return count + count_changed_portable (x + c, clean + c, n - c);
+}
+
+__attribute__((target("avx2,bmi")))
+static int
+list_changed_avx2 (const gint8 *x,
+                   const gint8 *clean,
+                   int          n,
+                   guint16     *channels,
+                   gint16      *deltas)
+{
+  int count = 0, c = 0;
+
+  for (; c + 32 <= n; c += 32)
+    {
+      guint32 mask = differ_mask32 (x + c, clean + c);
+
+      while (mask != 0)
+        {
+          int i = c + __builtin_ctz (mask);
+
+          channels[count] = (guint16) i;
+          deltas[count] = (gint16) (x[i] - clean[i]);
+          count++;
+          mask &= mask - 1;
+        }
+    }
+  count += list_changed_portable (x + c, clean + c, n - c, channels + count, deltas + count);
+  /* pass_avx2 takes the changes two by two: a spare zero change after an odd count. */
+  channels[count] = count > 0 ? channels[0] : 0;
+  deltas[count] = 0;
+  return count;
+}
+
+/* Outputs [o, o + 16) (those below out_c) from the accumulators lo, hi of pass_avx2. */
+__attribute__((target("avx2"), always_inline))
+static inline void
+store_block_avx2 (const SaliencyPointwiseDelta *self,
+                  const BitlensRequantizeLanes *lanes,
+                  const BitlensRequantize      *requantize,
+                  int                           o,
+                  __m256i                       lo,
+                  __m256i                       hi,
+                  gint8                        *out)
+{
+  int n_store = MIN (BLOCK, self->out_c - o);
+  __m256i first = _mm256_permute2x128_si256 (lo, hi, 0x20);
+  __m256i second = _mm256_permute2x128_si256 (lo, hi, 0x31);
+
+  /* The lanes hold out_c rounded up to 8 channels: a last half beyond is not read. */
+  first = bitlens_requantize_lanes_avx2 (lanes, requantize, o, first);
+  if (n_store > 8)
+    {
+      gint8 bytes[BLOCK];
+
+      second = bitlens_requantize_lanes_avx2 (lanes, requantize, o + 8, second);
+      if (n_store == BLOCK)
+        _mm_storeu_si128 ((__m128i *) (out + o), bitlens_pack16_int8_avx2 (first, second));
+      else
+        {
+          _mm_storeu_si128 ((__m128i *) bytes, bitlens_pack16_int8_avx2 (first, second));
+          memcpy (out + o, bytes, n_store);
+        }
+    }
+  else if (n_store == 8)
+    _mm_storel_epi64 ((__m128i *) (out + o), bitlens_pack8_int8_avx2 (first));
+  else
+    bitlens_store_partial_int8 (out + o, bitlens_pack8_int8_avx2 (first), n_store);
+}
+
+/* One pass over @nb (1..4, a constant after inlining) blocks of 16 outputs from o0.
+ * The accumulators of block b are kept as lo_b = outputs {0..3, 8..11} and hi_b =
+ * {4..7, 12..15}: the order that unpacking two rows of 16 int16 weights within 128-bit
+ * halves produces. Named variables, which GCC keeps in registers (an array of vectors
+ * went through memory). @n is even (the list ends with a zero delta when needed). */
+__attribute__((target("avx2"), always_inline))
+static inline void
+pass_avx2 (const SaliencyPointwiseDelta *self,
+           const BitlensRequantizeLanes *lanes,
+           const BitlensRequantize      *requantize,
+           const gint32                 *clean_acc,
+           const guint16                *channels,
+           const gint16                 *deltas,
+           int                           n,
+           int                           o0,
+           gint8                        *out,
+           const int                     nb)
+{
+  const gint8 *base = self->transposed + o0;
+  gsize stride = (gsize) self->out_stride;
+  __m256i lo0, hi0, lo1, hi1, lo2, hi2, lo3, hi3;
+
+#define BITLENS_DELTA_LOAD(b)                                                                     \
+  if (nb > b)                                                                                     \
+    {                                                                                             \
+      __m256i first = _mm256_loadu_si256 ((const __m256i *) (clean_acc + o0 + BLOCK * b));        \
+      __m256i second = _mm256_loadu_si256 ((const __m256i *) (clean_acc + o0 + BLOCK * b + 8));   \
+      lo##b = _mm256_permute2x128_si256 (first, second, 0x20);                                    \
+      hi##b = _mm256_permute2x128_si256 (first, second, 0x31);                                    \
+    }                                                                                             \
+  else                                                                                            \
+    lo##b = hi##b = _mm256_setzero_si256 ();
+  BITLENS_DELTA_LOAD (0)
+  BITLENS_DELTA_LOAD (1)
+  BITLENS_DELTA_LOAD (2)
+  BITLENS_DELTA_LOAD (3)
+#undef BITLENS_DELTA_LOAD
+
+  for (int k = 0; k < n; k += 2)
+    {
+      const gint8 *row1 = base + channels[k] * stride;
+      const gint8 *row2 = base + channels[k + 1] * stride;
+      guint32 pair;
+      __m256i factors;
+
+      memcpy (&pair, deltas + k, sizeof pair);
+      factors = _mm256_set1_epi32 ((gint32) pair);
+
+#define BITLENS_DELTA_BLOCK(b)                                                                    \
+      if (nb > b)                                                                                 \
+        {                                                                                         \
+          __m256i w1 = _mm256_cvtepi8_epi16 (_mm_loadu_si128 ((const __m128i *) (row1 + BLOCK * b))); \
+          __m256i w2 = _mm256_cvtepi8_epi16 (_mm_loadu_si128 ((const __m128i *) (row2 + BLOCK * b))); \
+          lo##b = _mm256_add_epi32 (lo##b, _mm256_madd_epi16 (_mm256_unpacklo_epi16 (w1, w2), factors)); \
+          hi##b = _mm256_add_epi32 (hi##b, _mm256_madd_epi16 (_mm256_unpackhi_epi16 (w1, w2), factors)); \
+        }
+      BITLENS_DELTA_BLOCK (0)
+      BITLENS_DELTA_BLOCK (1)
+      BITLENS_DELTA_BLOCK (2)
+      BITLENS_DELTA_BLOCK (3)
+#undef BITLENS_DELTA_BLOCK
+    }
+
+  store_block_avx2 (self, lanes, requantize, o0, lo0, hi0, out);
+  if (nb > 1)
+    store_block_avx2 (self, lanes, requantize, o0 + BLOCK, lo1, hi1, out);
+  if (nb > 2)
+    store_block_avx2 (self, lanes, requantize, o0 + 2 * BLOCK, lo2, hi2, out);
+  if (nb > 3)
+    store_block_avx2 (self, lanes, requantize, o0 + 3 * BLOCK, lo3, hi3, out);
+}
+
+__attribute__((target("avx2")))
+static void
+pixel_avx2 (const SaliencyPointwiseDelta *self,
+            const gint32                 *clean_acc,
+            const guint16                *channels,
+            const gint16                 *deltas,
+            int                           n,
+            gint8                        *out)
+{
+  /* Local copies, which the int8 stores cannot alias. */
+  BitlensRequantizeLanes lanes = self->params->requantize_lanes;
+  BitlensRequantize requantize = self->params->requantize;
+  /* list_changed_avx2 left a zero change after an odd count. */
+  int even = (n + 1) / 2 * 2;
+
+  for (int o0 = 0; o0 < self->out_c; o0 += BLOCK * BLOCKS_PER_PASS)
+    switch (MIN (BLOCKS_PER_PASS, (self->out_c - o0 + BLOCK - 1) / BLOCK))
+      {
+      case 4: pass_avx2 (self, &lanes, &requantize, clean_acc, channels, deltas, even, o0, out, 4); break;
+      case 3: pass_avx2 (self, &lanes, &requantize, clean_acc, channels, deltas, even, o0, out, 3); break;
+      case 2: pass_avx2 (self, &lanes, &requantize, clean_acc, channels, deltas, even, o0, out, 2); break;
+      default: pass_avx2 (self, &lanes, &requantize, clean_acc, channels, deltas, even, o0, out, 1); break;
+      }
+}
+#endif
+
+gboolean
+saliency_pointwise_delta_run (const SaliencyPointwiseDelta *self,
+                              const gint8                  *input,
+                              gint8                        *output,
+                              const BitlensRegion          *rect,
+                              guint64                      *n_pixels)
+{
+  guint16 channels[MAX_IN_CHANNELS + 1];
+  gint16 deltas[MAX_IN_CHANNELS + 1];
+  int (*count_changed) (const gint8 *, const gint8 *, int) = count_changed_portable;
+  int (*list_changed) (const gint8 *, const gint8 *, int, guint16 *, gint16 *) = list_changed_portable;
+  void (*pixel) (const SaliencyPointwiseDelta *, const gint32 *, const guint16 *, const gint16 *, int,
+                 gint8 *) = pixel_portable;
+  gsize n_values, limit, changed = 0;
+
+  g_assert (rect->y0 >= 0 && rect->y1 <= self->height && rect->x0 >= 0 && rect->x1 <= self->width);
+  if (saliency_rect_is_empty (rect))
+    return TRUE;
+#ifdef BITLENS_REQUANTIZE_HAVE_AVX2
+  if (self->avx2)
+    {
+      count_changed = count_changed_avx2;
+      list_changed = list_changed_avx2;
+      pixel = pixel_avx2;
+    }
+#endif
+
+  n_values = (gsize) (rect->y1 - rect->y0) * (rect->x1 - rect->x0) * self->in_c;
+  limit = n_values / DENSE_DENOMINATOR * DENSE_NUMERATOR;
+  for (int y = rect->y0; y < rect->y1; y++)
+    for (int x = rect->x0; x < rect->x1; x++)
+      {
+        gsize offset = ((gsize) y * self->width + x) * self->in_c;
+
+        changed += (gsize) count_changed (input + offset, self->clean_input + offset, self->in_c);
+        if (changed > limit)
+          return FALSE;
+      }
+
+  for (int y = rect->y0; y < rect->y1; y++)
+    for (int x = rect->x0; x < rect->x1; x++)
+      {
+        gsize p = (gsize) y * self->width + x;
+        int n = list_changed (input + p * self->in_c, self->clean_input + p * self->in_c, self->in_c,
+                              channels, deltas);
+
+        if (n == 0)
+          continue;
+        pixel (self, self->clean_acc + p * self->out_stride, channels, deltas, n, output + p * self->out_c);
+        if (n_pixels != NULL)
+          (*n_pixels)++;
+      }
+  return TRUE;
+}
