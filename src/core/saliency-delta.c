@@ -229,7 +229,7 @@ list_changed_avx2 (const gint8 *x,
                    guint16     *channels,
                    gint16      *deltas)
 {
-  int count = 0, c = 0;
+  int count = 0, c = 0, tail;
 
   for (; c + 32 <= n; c += 32)
     {
@@ -245,7 +245,11 @@ list_changed_avx2 (const gint8 *x,
           mask &= mask - 1;
         }
     }
+  /* The tail, whose channels list_changed_portable counts from c. */
+  tail = count;
   count += list_changed_portable (x + c, clean + c, n - c, channels + count, deltas + count);
+  for (; tail < count; tail++)
+    channels[tail] = (guint16) (channels[tail] + c);
   /* pass_avx2 takes the changes two by two: a spare zero change after an odd count. */
   channels[count] = count > 0 ? channels[0] : 0;
   deltas[count] = 0;
