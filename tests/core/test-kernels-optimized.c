@@ -391,6 +391,47 @@ test_pool_and_pad_regions (void)
     }
 }
 
+/* The int8 AVERAGE_POOL_2D twin's chunks of 64 channels: channel counts across them,
+ * global pools (the MobileNet head) and small windows, inputs at the extremes (the
+ * rounding of negative and positive sums, the activation clamps). */
+static void
+test_average_pool_int8_channels (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (4242);
+  static const int channels[] = { 63, 64, 65, 128, 130, 256 };
+
+  for (int i = 0; i < 36; i++)
+    {
+      g_autoptr(BitlensModel) model = test_model_new ();
+      g_autoptr(GError) error = NULL;
+      gboolean global = i % 2 == 0;
+      int in_shape[4] = { 1, g_rand_int_range (rand, 1, 7), g_rand_int_range (rand, 1, 7), channels[i % 6] };
+      int out_shape[4], pad;
+      gsize n_input = (gsize) in_shape[1] * in_shape[2] * in_shape[3];
+      g_autofree gint8 *input = kt_random_int8 (rand, n_input, i % 3 == 0 ? 120 : -128, 127);
+      BitlensOpOptions options;
+      int inputs[1], output;
+      OutputGeometry g;
+
+      bitlens_op_options_init (&options);
+      options.padding = global ? BITLENS_PADDING_VALID : BITLENS_PADDING_SAME;
+      options.activation = (BitlensActivation) g_rand_int_range (rand, 0, 4);
+      options.stride_h = options.stride_w = global ? 1 : g_rand_int_range (rand, 1, 3);
+      options.filter_h = global ? in_shape[1] : g_rand_int_range (rand, 1, 4);
+      options.filter_w = global ? in_shape[2] : g_rand_int_range (rand, 1, 4);
+      out_shape[0] = 1;
+      out_shape[1] = kt_output_size (options.padding, in_shape[1], options.filter_h, options.stride_h, 1, &pad);
+      out_shape[2] = kt_output_size (options.padding, in_shape[2], options.filter_w, options.stride_w, 1, &pad);
+      out_shape[3] = in_shape[3];
+      inputs[0] = kt_tensor_q (model, "input", BITLENS_TYPE_INT8, 4, in_shape, 0.05f, -5, NULL);
+      output = kt_tensor_q (model, "output", BITLENS_TYPE_INT8, 4, out_shape, 0.05f, -5, NULL);
+      g_assert_true (kt_finish_one_op (model, BITLENS_OP_AVERAGE_POOL_2D, 1, inputs, output, &options, &error));
+      g_assert_no_error (error);
+      g = (OutputGeometry) { 1, out_shape[1], out_shape[2], (gsize) out_shape[3] };
+      compare_paths_and_regions (model, input, &g, rand);
+    }
+}
+
 #ifdef BITLENS_REQUANTIZE_HAVE_AVX2
 /* The lanes' requantization of acc[c] starting from the bias, 8 channels at a time. */
 __attribute__((target("avx2")))
@@ -531,6 +572,7 @@ main (int    argc,
   g_test_add_func ("/kernels/optimized/depthwise-int8-paths", test_depthwise_int8_paths);
   g_test_add_func ("/kernels/optimized/portable-paths", test_portable_paths);
   g_test_add_func ("/kernels/regions/pool-and-pad", test_pool_and_pad_regions);
+  g_test_add_func ("/kernels/optimized/average-pool-int8-channels", test_average_pool_int8_channels);
 
   return g_test_run ();
 }
