@@ -77,8 +77,16 @@ list_box_remove_all (GtkListBox *list)
     gtk_list_box_remove (list, child);
 }
 
+/* Newest version first: bitlens-person-v2 before bitlens-person-v1. */
+static int
+compare_names_descending (gconstpointer a,
+                          gconstpointer b)
+{
+  return g_strcmp0 (*(const char **) b, *(const char **) a);
+}
+
 /* Bundled demo models: the .tflite files in data/models of the source tree or of the
- * installed data. */
+ * installed data, newest version first (the window loads the first one). */
 GPtrArray *
 bitlens_window_find_demo_models (void)
 {
@@ -96,13 +104,55 @@ bitlens_window_find_demo_models (void)
       while ((name = g_dir_read_name (dir)) != NULL)
         if (g_str_has_suffix (name, ".tflite"))
           g_ptr_array_add (names, g_strdup (name));
-      g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
+      g_ptr_array_sort (names, compare_names_descending);
       for (guint j = 0; j < names->len; j++)
         g_ptr_array_add (paths, g_build_filename (folders[i], g_ptr_array_index (names, j), NULL));
       if (paths->len > 0)
         break;   /* the source tree's models shadow the installed copies */
     }
   return paths;
+}
+
+/* The row that compares the two newest demo models: the newest as model A, the one
+ * before as model B (which turns compare mode on). */
+static void
+on_compare_demos_activated (AdwActionRow  *row,
+                            BitlensWindow *self)
+{
+  g_autoptr(GPtrArray) demos = bitlens_window_find_demo_models ();
+  g_autoptr(GFile) newest = NULL;
+  g_autoptr(GFile) previous = NULL;
+
+  if (demos->len < 2)
+    return;
+  newest = g_file_new_for_path (g_ptr_array_index (demos, 0));
+  previous = g_file_new_for_path (g_ptr_array_index (demos, 1));
+  bitlens_window_load_model (self, BITLENS_SLOT_A, newest);
+  bitlens_window_load_model (self, BITLENS_SLOT_B, previous);
+}
+
+static GtkWidget *
+compare_demos_row_new (BitlensWindow *self,
+                       const char    *newest,
+                       const char    *previous)
+{
+  g_autofree char *newest_name = g_path_get_basename (newest);
+  g_autofree char *previous_name = g_path_get_basename (previous);
+  g_autofree char *subtitle = g_strdup_printf (_("%s as model A, %s as model B"), newest_name, previous_name);
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *icon = gtk_image_new_from_icon_name ("view-dual-symbolic");
+  GtkWidget *arrow = gtk_image_new_from_icon_name ("go-next-symbolic");
+
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Compare the Demo Models"));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Compare"), -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (arrow), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Open"), -1);
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), arrow);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+  g_signal_connect_object (row, "activated", G_CALLBACK (on_compare_demos_activated), self, 0);
+  return row;
 }
 
 static int
@@ -137,6 +187,9 @@ bitlens_window_update_start_page (BitlensWindow *self)
   list_box_remove_all (self->demo_list);
   for (guint i = 0; i < demos->len; i++)
     gtk_list_box_append (self->demo_list, path_row_new (g_ptr_array_index (demos, i), "starred-symbolic", _("Demo model")));
+  if (demos->len >= 2)
+    gtk_list_box_append (self->demo_list, compare_demos_row_new (self, g_ptr_array_index (demos, 0),
+                                                                 g_ptr_array_index (demos, 1)));
   gtk_widget_set_visible (GTK_WIDGET (self->demo_group), demos->len > 0);
 
   for (GList *l = recent; l != NULL; l = l->next)
