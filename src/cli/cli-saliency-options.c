@@ -3,8 +3,11 @@
 
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <gio/gio.h>
 
 #include "cli-common.h"
 #include "cli-saliency-options.h"
@@ -61,6 +64,8 @@ cli_map_options_add (GOptionContext *context,
     { "ground-truth", 0, 0, G_OPTION_ARG_STRING, &options->ground_truth,
       "person or no-person, for the caption (default: from a person/ or no_person/ folder)", "LABEL" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &options->verbose, "Print timing on stderr", NULL },
+    { "bench", 0, 0, G_OPTION_ARG_INT, &options->bench,
+      "Occlusion: N rounds of the incremental and the naive map side by side, their CPU times and ratio", "N" },
     { NULL }
   };
   /* GOption keeps the pointers to the entries' fields, not the array itself. */
@@ -223,4 +228,106 @@ cli_map_compute (const CliMapInput           *input,
         g_printerr ("saliency: %s, %.1f ms, CPU %.1f ms\n", bitlens_saliency_method_get_name (params->method), ms, cpu_ms);
     }
   return map;
+}
+
+static int
+compare_doubles (gconstpointer a,
+                 gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return (x > y) - (x < y);
+}
+
+static double
+median (double *values,
+        int     n)
+{
+  qsort (values, n, sizeof (double), compare_doubles);
+  return n % 2 != 0 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2.0;
+}
+
+static BitlensSaliencyMap *
+compute_timed (const CliMapInput           *input,
+               const BitlensSaliencyParams *params,
+               gboolean                     naive,
+               double                      *cpu_ms,
+               GError                     **error)
+{
+  BitlensSaliencyParams round_params = *params;
+  double cpu_start = process_cpu_seconds ();
+  BitlensSaliencyMap *map;
+
+  round_params.naive = naive;
+  map = bitlens_saliency_compute (input->model, input->input, &round_params, NULL, NULL, NULL, error);
+  *cpu_ms = (process_cpu_seconds () - cpu_start) * 1000.0;
+  return map;
+}
+
+BitlensSaliencyMap *
+cli_map_bench (const CliMapInput           *input,
+               const BitlensSaliencyParams *params,
+               int                          rounds,
+               GError                     **error)
+{
+  g_autofree double *incremental_ms = g_new0 (double, MAX (rounds, 1));
+  g_autofree double *naive_ms = g_new0 (double, MAX (rounds, 1));
+  BitlensSaliencyMap *result = NULL;
+  double incremental_min = G_MAXDOUBLE, naive_min = G_MAXDOUBLE, incremental_median, naive_median;
+  guint n_windows;
+
+  if (params->method != BITLENS_SALIENCY_OCCLUSION)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--bench compares the occlusion methods only");
+      return NULL;
+    }
+  g_print ("bench: %d round(s), each the incremental map then the naive map, %d thread(s)\n", rounds,
+           params->n_threads > 0 ? params->n_threads : (int) g_get_num_processors ());
+  for (int r = 0; r < rounds; r++)
+    {
+      BitlensSaliencyMap *incremental = compute_timed (input, params, FALSE, &incremental_ms[r], error);
+      BitlensSaliencyMap *naive;
+      gboolean same;
+
+      if (incremental == NULL)
+        goto fail;
+      naive = compute_timed (input, params, TRUE, &naive_ms[r], error);
+      if (naive == NULL)
+        {
+          bitlens_saliency_map_free (incremental);
+          goto fail;
+        }
+      same = incremental->width == naive->width && incremental->height == naive->height &&
+             memcmp (incremental->values, naive->values,
+                     sizeof (float) * (gsize) naive->width * (gsize) naive->height) == 0;
+      bitlens_saliency_map_free (naive);
+      if (!same)
+        {
+          bitlens_saliency_map_free (incremental);
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                       "round %d: the incremental and naive maps differ", r + 1);
+          goto fail;
+        }
+      g_print ("bench: round %d: incremental CPU %.1f ms, naive CPU %.1f ms, ratio %.2f, maps identical\n",
+               r + 1, incremental_ms[r], naive_ms[r], naive_ms[r] / MAX (incremental_ms[r], 1e-3));
+      incremental_min = MIN (incremental_min, incremental_ms[r]);
+      naive_min = MIN (naive_min, naive_ms[r]);
+      if (result != NULL)
+        bitlens_saliency_map_free (result);
+      result = incremental;
+    }
+  n_windows = (guint) (bitlens_occlusion_count_windows (result->height, params->window, params->stride) *
+                       bitlens_occlusion_count_windows (result->width, params->window, params->stride));
+  incremental_median = median (incremental_ms, rounds);
+  naive_median = median (naive_ms, rounds);
+  g_print ("bench: %u windows; incremental CPU median %.1f ms (min %.1f), naive median %.1f ms (min %.1f); "
+           "ratio of medians %.2f, of minima %.2f\n",
+           n_windows, incremental_median, incremental_min, naive_median, naive_min,
+           naive_median / MAX (incremental_median, 1e-3), naive_min / MAX (incremental_min, 1e-3));
+  return result;
+
+fail:
+  if (result != NULL)
+    bitlens_saliency_map_free (result);
+  return NULL;
 }

@@ -26,6 +26,7 @@ typedef struct
   gboolean  raw;
   char     *ground_truth;
   gboolean  verbose;
+  int       bench;              /* occlusion: rounds of incremental and naive side by side */
 } CliMapOptions;
 
 typedef struct
@@ -57,6 +58,14 @@ void      cli_map_input_clear        (CliMapInput          *input);
 BitlensSaliencyMap *cli_map_compute  (const CliMapInput           *input,
                                       const BitlensSaliencyParams *params,
                                       gboolean                     verbose,
+                                      GError                     **error);
+
+/* --bench N: N rounds, each computing the occlusion map incrementally then naively in
+ * this process, with the CPU time of each; checks that the maps are identical bit for
+ * bit and prints the times and their ratio on stdout. Returns the incremental map. */
+BitlensSaliencyMap *cli_map_bench    (const CliMapInput           *input,
+                                      const BitlensSaliencyParams *params,
+                                      int                          rounds,
                                       GError                     **error);
 
 G_END_DECLS

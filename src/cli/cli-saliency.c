@@ -176,7 +176,10 @@ cli_saliency (int    argc,
 
   if (!cli_map_input_load (argv[1], argv[2], &map_options, &input, &error))
     goto out_error;
-  map = cli_map_compute (&input, &params, map_options.verbose, &error);
+  if (map_options.bench > 0)
+    map = cli_map_bench (&input, &params, map_options.bench, &error);
+  else
+    map = cli_map_compute (&input, &params, map_options.verbose, &error);
   if (map == NULL)
     goto out_error;
   if (arguments.compare != NULL)

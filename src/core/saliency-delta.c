@@ -27,9 +27,9 @@
  * MBQM and clamp (requantize-row.h). Pixels whose input did not change keep their clean
  * output, which the caller's tensor still holds.
  *
- * The weights are kept transposed, [in_c][out_stride] (out_c rounded up to 16, zero
- * beyond), so that a changed value reads one contiguous row. Two changed channels c1,
- * c2 of a pixel are processed together: their rows of 16 outputs, widened to int16 and
+ * The weights are kept transposed, in passes of 64 outputs [out_c / 64][in_c][64] (zero
+ * beyond out_c), so that a changed value reads one contiguous row of a pass. Two
+ * changed channels c1, c2 of a pixel are processed together: their rows of 16 outputs, widened to int16 and
  * interleaved, times the broadcast pair (d1, d2) give with _mm256_madd_epi16 the two-term
  * sums of 8 outputs. |d| <= 255 and |w| <= 128: each product fits int16 range and a
  * pair's sum (at most 2 * 32640 in magnitude) fits madd's int32 lanes. */
@@ -41,6 +41,7 @@
 /* Output channels per pass of the AVX2 path: 4 blocks of 16, 8 accumulators. */
 #define BLOCK            16
 #define BLOCKS_PER_PASS  4
+#define PASS             (BLOCK * BLOCKS_PER_PASS)
 #define MAX_IN_CHANNELS  4096
 
 struct _SaliencyPointwiseDelta
@@ -52,10 +53,27 @@ struct _SaliencyPointwiseDelta
   int                      out_c;
   int                      out_stride;
   const gint8             *clean_input;
-  gint8                   *transposed;     /* [in_c][out_stride] */
+  gint8                   *transposed;     /* [out_stride / PASS][in_c][PASS] */
   gint32                  *clean_acc;      /* [height * width][out_stride] */
   gboolean                 avx2;
 };
+
+static int
+n_passes (const SaliencyPointwiseDelta *self)
+{
+  return (self->out_c + PASS - 1) / PASS;
+}
+
+/* Where w[o][c] lies in the transposed weights: each pass's 64 outputs of all input
+ * channels together, so that a pass reads one contiguous block (16 KB for 256 input
+ * channels), which a row stride of out_c bytes would spread over few cache sets. */
+static gsize
+transposed_index (const SaliencyPointwiseDelta *self,
+                  int                           c,
+                  int                           o)
+{
+  return ((gsize) (o / PASS) * self->in_c + c) * PASS + o % PASS;
+}
 
 static gboolean
 op_is_delta_pointwise (const BitlensModel *model,
@@ -106,13 +124,13 @@ saliency_pointwise_delta_new (const BitlensModel *model,
 
   /* The tensors exist, so these products fit in memory (the op's prepare checked). */
   n_pixels = (gsize) w->out_h * w->out_w;
-  n_transposed = (gsize) w->in_c * self->out_stride;
+  n_transposed = (gsize) w->in_c * n_passes (self) * PASS;
   n_acc = n_pixels * self->out_stride;
   self->transposed = g_new0 (gint8, n_transposed);
   self->clean_acc = g_new0 (gint32, n_acc);
   for (int o = 0; o < w->out_c; o++)
     for (int c = 0; c < w->in_c; c++)
-      self->transposed[(gsize) c * self->out_stride + o] = filter[(gsize) o * w->in_c + c];
+      self->transposed[transposed_index (self, c, o)] = filter[(gsize) o * w->in_c + c];
 
   for (gsize p = 0; p < n_pixels; p++)
     {
@@ -156,12 +174,14 @@ count_changed_portable (const gint8 *x,
   return count;
 }
 
-/* Channels where x differs from clean, and x - clean there; returns their number. */
+/* The rows of the transposed weights (c * stride) of the channels c where x differs
+ * from clean, and x - clean there; returns their number. */
 static int
 list_changed_portable (const gint8 *x,
                        const gint8 *clean,
                        int          n,
-                       guint16     *channels,
+                       guint32      stride,
+                       guint32     *rows,
                        gint16      *deltas)
 {
   int count = 0;
@@ -169,7 +189,7 @@ list_changed_portable (const gint8 *x,
   for (int c = 0; c < n; c++)
     if (x[c] != clean[c])
       {
-        channels[count] = (guint16) c;
+        rows[count] = (guint32) c * stride;
         deltas[count] = (gint16) (x[c] - clean[c]);
         count++;
       }
@@ -180,7 +200,7 @@ list_changed_portable (const gint8 *x,
 static void
 pixel_portable (const SaliencyPointwiseDelta *self,
                 const gint32                 *clean_acc,
-                const guint16                *channels,
+                const guint32                *rows,
                 const gint16                 *deltas,
                 int                           n,
                 gint8                        *out)
@@ -190,7 +210,7 @@ pixel_portable (const SaliencyPointwiseDelta *self,
       guint32 acc = (guint32) clean_acc[o];
 
       for (int k = 0; k < n; k++)
-        acc += (guint32) ((gint32) deltas[k] * (gint32) self->transposed[(gsize) channels[k] * self->out_stride + o]);
+        acc += (guint32) ((gint32) deltas[k] * (gint32) self->transposed[transposed_index (self, 0, o) + rows[k]]);
       out[o] = bitlens_requantize_apply (&self->params->requantize, (gint32) acc, o);
     }
 }
@@ -226,7 +246,8 @@ static int
 list_changed_avx2 (const gint8 *x,
                    const gint8 *clean,
                    int          n,
-                   guint16     *channels,
+                   guint32      stride,
+                   guint32     *rows,
                    gint16      *deltas)
 {
   int count = 0, c = 0, tail;
@@ -239,7 +260,7 @@ list_changed_avx2 (const gint8 *x,
         {
           int i = c + __builtin_ctz (mask);
 
-          channels[count] = (guint16) i;
+          rows[count] = (guint32) i * stride;
           deltas[count] = (gint16) (x[i] - clean[i]);
           count++;
           mask &= mask - 1;
@@ -247,11 +268,11 @@ list_changed_avx2 (const gint8 *x,
     }
   /* The tail, whose channels list_changed_portable counts from c. */
   tail = count;
-  count += list_changed_portable (x + c, clean + c, n - c, channels + count, deltas + count);
+  count += list_changed_portable (x + c, clean + c, n - c, stride, rows + count, deltas + count);
   for (; tail < count; tail++)
-    channels[tail] = (guint16) (channels[tail] + c);
+    rows[tail] += (guint32) c * stride;
   /* pass_avx2 takes the changes two by two: a spare zero change after an odd count. */
-  channels[count] = count > 0 ? channels[0] : 0;
+  rows[count] = 0;
   deltas[count] = 0;
   return count;
 }
@@ -296,22 +317,21 @@ store_block_avx2 (const SaliencyPointwiseDelta *self,
  * The accumulators of block b are kept as lo_b = outputs {0..3, 8..11} and hi_b =
  * {4..7, 12..15}: the order that unpacking two rows of 16 int16 weights within 128-bit
  * halves produces. Named variables, which GCC keeps in registers (an array of vectors
- * went through memory). @n is even (the list ends with a zero delta when needed). */
+ * went through memory). */
 __attribute__((target("avx2"), always_inline))
 static inline void
 pass_avx2 (const SaliencyPointwiseDelta *self,
            const BitlensRequantizeLanes *lanes,
            const BitlensRequantize      *requantize,
            const gint32                 *clean_acc,
-           const guint16                *channels,
+           const guint32                *rows,
            const gint16                 *deltas,
            int                           n,
            int                           o0,
            gint8                        *out,
            const int                     nb)
 {
-  const gint8 *base = self->transposed + o0;
-  gsize stride = (gsize) self->out_stride;
+  const gint8 *base = self->transposed + transposed_index (self, 0, o0);
   __m256i lo0, hi0, lo1, hi1, lo2, hi2, lo3, hi3;
 
 #define BITLENS_DELTA_LOAD(b)                                                                     \
@@ -330,10 +350,11 @@ pass_avx2 (const SaliencyPointwiseDelta *self,
   BITLENS_DELTA_LOAD (3)
 #undef BITLENS_DELTA_LOAD
 
+  /* An odd count has a spare zero change after it. */
   for (int k = 0; k < n; k += 2)
     {
-      const gint8 *row1 = base + channels[k] * stride;
-      const gint8 *row2 = base + channels[k + 1] * stride;
+      const gint8 *row1 = base + rows[k];
+      const gint8 *row2 = base + rows[k + 1];
       guint32 pair;
       __m256i factors;
 
@@ -364,46 +385,134 @@ pass_avx2 (const SaliencyPointwiseDelta *self,
     store_block_avx2 (self, lanes, requantize, o0 + 3 * BLOCK, lo3, hi3, out);
 }
 
+#endif
+
+/* The changed pixels of one call, in the scratch: pixel p's changes are rows/deltas
+ * [start, start + n), n rounded up to even with a spare zero change. */
+typedef struct
+{
+  gsize p;
+  gsize start;
+  int   n;
+} ChangedPixel;
+
+struct _SaliencyDeltaScratch
+{
+  guint32      *rows;
+  gint16       *deltas;
+  gsize         capacity;
+  ChangedPixel *pixels;
+  gsize         pixel_capacity;
+};
+
+SaliencyDeltaScratch *
+saliency_delta_scratch_new (void)
+{
+  return g_new0 (SaliencyDeltaScratch, 1);
+}
+
+void
+saliency_delta_scratch_free (SaliencyDeltaScratch *scratch)
+{
+  if (scratch == NULL)
+    return;
+  g_free (scratch->rows);
+  g_free (scratch->deltas);
+  g_free (scratch->pixels);
+  g_free (scratch);
+}
+
+static void
+scratch_reserve (SaliencyDeltaScratch *scratch,
+                 gsize                 changes,
+                 gsize                 pixels)
+{
+  if (changes > scratch->capacity)
+    {
+      scratch->capacity = MAX (changes, 2 * scratch->capacity);
+      scratch->rows = g_renew (guint32, scratch->rows, scratch->capacity);
+      scratch->deltas = g_renew (gint16, scratch->deltas, scratch->capacity);
+    }
+  if (pixels > scratch->pixel_capacity)
+    {
+      scratch->pixel_capacity = MAX (pixels, 2 * scratch->pixel_capacity);
+      scratch->pixels = g_renew (ChangedPixel, scratch->pixels, scratch->pixel_capacity);
+    }
+}
+
+static void
+apply_portable (const SaliencyPointwiseDelta *self,
+                const SaliencyDeltaScratch   *scratch,
+                gsize                         n_pixels,
+                gint8                        *output)
+{
+  for (gsize i = 0; i < n_pixels; i++)
+    {
+      const ChangedPixel *pixel = &scratch->pixels[i];
+
+      pixel_portable (self, self->clean_acc + pixel->p * self->out_stride, scratch->rows + pixel->start,
+                      scratch->deltas + pixel->start, pixel->n, output + pixel->p * self->out_c);
+    }
+}
+
+#ifdef BITLENS_REQUANTIZE_HAVE_AVX2
+/* One pass of outputs over every changed pixel: the pass's slice of the weights (64
+ * bytes per input channel) stays in L1 from pixel to pixel. */
+__attribute__((target("avx2"), always_inline))
+static inline void
+pass_pixels_avx2 (const SaliencyPointwiseDelta *self,
+                  const BitlensRequantizeLanes *lanes,
+                  const BitlensRequantize      *requantize,
+                  const SaliencyDeltaScratch   *scratch,
+                  gsize                         n_pixels,
+                  int                           o0,
+                  gint8                        *output,
+                  const int                     nb)
+{
+  for (gsize i = 0; i < n_pixels; i++)
+    {
+      const ChangedPixel *pixel = &scratch->pixels[i];
+
+      pass_avx2 (self, lanes, requantize, self->clean_acc + pixel->p * self->out_stride,
+                 scratch->rows + pixel->start, scratch->deltas + pixel->start, pixel->n, o0,
+                 output + pixel->p * self->out_c, nb);
+    }
+}
+
 __attribute__((target("avx2")))
 static void
-pixel_avx2 (const SaliencyPointwiseDelta *self,
-            const gint32                 *clean_acc,
-            const guint16                *channels,
-            const gint16                 *deltas,
-            int                           n,
-            gint8                        *out)
+apply_avx2 (const SaliencyPointwiseDelta *self,
+            const SaliencyDeltaScratch   *scratch,
+            gsize                         n_pixels,
+            gint8                        *output)
 {
   /* Local copies, which the int8 stores cannot alias. */
   BitlensRequantizeLanes lanes = self->params->requantize_lanes;
   BitlensRequantize requantize = self->params->requantize;
-  /* list_changed_avx2 left a zero change after an odd count. */
-  int even = (n + 1) / 2 * 2;
 
   for (int o0 = 0; o0 < self->out_c; o0 += BLOCK * BLOCKS_PER_PASS)
     switch (MIN (BLOCKS_PER_PASS, (self->out_c - o0 + BLOCK - 1) / BLOCK))
       {
-      case 4: pass_avx2 (self, &lanes, &requantize, clean_acc, channels, deltas, even, o0, out, 4); break;
-      case 3: pass_avx2 (self, &lanes, &requantize, clean_acc, channels, deltas, even, o0, out, 3); break;
-      case 2: pass_avx2 (self, &lanes, &requantize, clean_acc, channels, deltas, even, o0, out, 2); break;
-      default: pass_avx2 (self, &lanes, &requantize, clean_acc, channels, deltas, even, o0, out, 1); break;
+      case 4: pass_pixels_avx2 (self, &lanes, &requantize, scratch, n_pixels, o0, output, 4); break;
+      case 3: pass_pixels_avx2 (self, &lanes, &requantize, scratch, n_pixels, o0, output, 3); break;
+      case 2: pass_pixels_avx2 (self, &lanes, &requantize, scratch, n_pixels, o0, output, 2); break;
+      default: pass_pixels_avx2 (self, &lanes, &requantize, scratch, n_pixels, o0, output, 1); break;
       }
 }
 #endif
 
 gboolean
 saliency_pointwise_delta_run (const SaliencyPointwiseDelta *self,
+                              SaliencyDeltaScratch         *scratch,
                               const gint8                  *input,
                               gint8                        *output,
                               const BitlensRegion          *rect,
                               guint64                      *n_pixels)
 {
-  guint16 channels[MAX_IN_CHANNELS + 1];
-  gint16 deltas[MAX_IN_CHANNELS + 1];
   int (*count_changed) (const gint8 *, const gint8 *, int) = count_changed_portable;
-  int (*list_changed) (const gint8 *, const gint8 *, int, guint16 *, gint16 *) = list_changed_portable;
-  void (*pixel) (const SaliencyPointwiseDelta *, const gint32 *, const guint16 *, const gint16 *, int,
-                 gint8 *) = pixel_portable;
-  gsize n_values, limit, changed = 0;
+  int (*list_changed) (const gint8 *, const gint8 *, int, guint32, guint32 *, gint16 *) = list_changed_portable;
+  void (*apply) (const SaliencyPointwiseDelta *, const SaliencyDeltaScratch *, gsize, gint8 *) = apply_portable;
+  gsize n_values, limit, changed = 0, used = 0, n_changed_pixels = 0, area;
 
   g_assert (rect->y0 >= 0 && rect->y1 <= self->height && rect->x0 >= 0 && rect->x1 <= self->width);
   if (saliency_rect_is_empty (rect))
@@ -413,11 +522,12 @@ saliency_pointwise_delta_run (const SaliencyPointwiseDelta *self,
     {
       count_changed = count_changed_avx2;
       list_changed = list_changed_avx2;
-      pixel = pixel_avx2;
+      apply = apply_avx2;
     }
 #endif
 
-  n_values = (gsize) (rect->y1 - rect->y0) * (rect->x1 - rect->x0) * self->in_c;
+  area = (gsize) (rect->y1 - rect->y0) * (rect->x1 - rect->x0);
+  n_values = area * self->in_c;
   limit = n_values / DENSE_DENOMINATOR * DENSE_NUMERATOR;
   for (int y = rect->y0; y < rect->y1; y++)
     for (int x = rect->x0; x < rect->x1; x++)
@@ -429,18 +539,22 @@ saliency_pointwise_delta_run (const SaliencyPointwiseDelta *self,
           return FALSE;
       }
 
+  /* Each pixel's list may take one spare change, and the last list writes one more. */
+  scratch_reserve (scratch, changed + area + 1, area);
   for (int y = rect->y0; y < rect->y1; y++)
     for (int x = rect->x0; x < rect->x1; x++)
       {
         gsize p = (gsize) y * self->width + x;
         int n = list_changed (input + p * self->in_c, self->clean_input + p * self->in_c, self->in_c,
-                              channels, deltas);
+                              PASS, scratch->rows + used, scratch->deltas + used);
 
         if (n == 0)
           continue;
-        pixel (self, self->clean_acc + p * self->out_stride, channels, deltas, n, output + p * self->out_c);
-        if (n_pixels != NULL)
-          (*n_pixels)++;
+        scratch->pixels[n_changed_pixels++] = (ChangedPixel) { p, used, n };
+        used += (gsize) (n + 1) / 2 * 2;
       }
+  apply (self, scratch, n_changed_pixels, output);
+  if (n_pixels != NULL)
+    *n_pixels += n_changed_pixels;
   return TRUE;
 }

@@ -50,6 +50,7 @@ struct _SaliencyIncrementalWorker
   BitlensInterpreter  *interpreter;
   BitlensRegion       *dirty;           /* per tensor */
   GArray              *dirty_tensors;   /* int: tensors whose dirty rectangle is set */
+  SaliencyDeltaScratch *delta_scratch;
   guint64              elements;
   guint64              ops;
 };
@@ -441,6 +442,7 @@ saliency_incremental_worker_new (SaliencyIncremental  *incremental,
     }
   self->dirty = g_new0 (BitlensRegion, MAX (n_tensors, 1));
   self->dirty_tensors = g_array_new (FALSE, FALSE, sizeof (int));
+  self->delta_scratch = saliency_delta_scratch_new ();
 
   /* Start from the clean activations. */
   for (guint t = 0; t < n_tensors; t++)
@@ -463,6 +465,7 @@ saliency_incremental_worker_free (SaliencyIncrementalWorker *self)
   g_clear_pointer (&self->interpreter, bitlens_interpreter_free);
   g_free (self->dirty);
   g_array_unref (self->dirty_tensors);
+  saliency_delta_scratch_free (self->delta_scratch);
   g_free (self);
 }
 
@@ -491,7 +494,7 @@ run_delta (SaliencyIncrementalWorker *self,
   for (int k = 1; k < op->n_inputs; k++)
     if (op->inputs[k] >= 0 && !saliency_rect_is_empty (&self->dirty[op->inputs[k]]))
       return FALSE;
-  if (!saliency_pointwise_delta_run (self->incremental->deltas[o],
+  if (!saliency_pointwise_delta_run (self->incremental->deltas[o], self->delta_scratch,
                                      bitlens_interpreter_get_tensor_data (self->interpreter, op->inputs[0]),
                                      bitlens_interpreter_get_tensor_data (self->interpreter, op->outputs[0]),
                                      reach, &n_pixels))

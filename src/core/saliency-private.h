@@ -140,11 +140,17 @@ SaliencyPointwiseDelta *saliency_pointwise_delta_new  (const BitlensModel       
                                                        guint                         op_index,
                                                        const gint8                  *clean_input);
 void                    saliency_pointwise_delta_free (SaliencyPointwiseDelta       *delta);
+/* Working memory of the delta runs, one per thread (it grows as needed). */
+typedef struct _SaliencyDeltaScratch SaliencyDeltaScratch;
+
+SaliencyDeltaScratch   *saliency_delta_scratch_new    (void);
+void                    saliency_delta_scratch_free   (SaliencyDeltaScratch         *scratch);
 /* Writes the output pixels of `rect` whose input pixel differs from the clean input
  * (all channels of those pixels; the others are left as they are, which must be the
  * clean output) and adds their number to `n_pixels`. Returns FALSE, writing nothing,
  * when so many values changed that the dense kernel is cheaper. */
 gboolean                saliency_pointwise_delta_run  (const SaliencyPointwiseDelta *delta,
+                                                       SaliencyDeltaScratch         *scratch,
                                                        const gint8                  *input,
                                                        gint8                        *output,
                                                        const BitlensRegion          *rect,

@@ -63,9 +63,10 @@ change_inputs (GRand               *rand,
 }
 
 static void
-check_case (KtConvCase *c,
-            GRand      *rand,
-            DeltaStats *stats)
+check_case (KtConvCase           *c,
+            GRand                *rand,
+            SaliencyDeltaScratch *scratch,
+            DeltaStats           *stats)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(BitlensModel) model = NULL;
@@ -110,7 +111,7 @@ check_case (KtConvCase *c,
   data[0] = input;
   expected = kt_run (model, BITLENS_INTERPRETER_FORCE_REFERENCE, data);
   output = g_memdup2 (clean_output, c->n_output);
-  done = saliency_pointwise_delta_run (delta, input, output, &rect, &n_pixels);
+  done = saliency_pointwise_delta_run (delta, scratch, input, output, &rect, &n_pixels);
   if (!done)
     {
       /* Refused only when dense, and then nothing is written. */
@@ -147,6 +148,8 @@ test_delta_random (void)
 {
   g_autoptr(GRand) rand = g_rand_new_with_seed (20261125);
   DeltaStats stats = { 0 };
+  /* One scratch for all cases: it grows and is reused like a worker's. */
+  SaliencyDeltaScratch *scratch = saliency_delta_scratch_new ();
   static const int channel_counts[] = { 1, 3, 8, 15, 16, 17, 24, 31, 32, 33, 63, 64, 65, 128, 136, 200, 256 };
 
   for (int i = 0; i < N_CASES; i++)
@@ -165,9 +168,10 @@ test_delta_random (void)
       c.in_w = g_rand_int_range (rand, 1, 8);
       c.in_c = channel_counts[g_rand_int_range (rand, 0, G_N_ELEMENTS (channel_counts))];
       c.out_c = channel_counts[g_rand_int_range (rand, 0, G_N_ELEMENTS (channel_counts))];
-      check_case (&c, rand, &stats);
+      check_case (&c, rand, scratch, &stats);
       kt_conv_case_clear (&c);
     }
+  saliency_delta_scratch_free (scratch);
   g_test_message ("%d cases by delta, %d refused as dense, %d saturated outputs",
                   stats.n_cases, stats.n_dense, stats.n_saturated);
   g_assert_cmpint (stats.n_cases, >, N_CASES / 2);
