@@ -95,6 +95,34 @@ op_is_delta_pointwise (const BitlensModel *model,
          w->in_c <= MAX_IN_CHANNELS && w->out_c > 0 && w->in_c > 0;
 }
 
+/* For each byte m of a changed-value mask (8 channels), the pshufb control that packs
+ * the int16 lanes j with bit j of m set to the front (and zeros after). */
+static guint8 compact_shuffles[256][16];
+
+static void
+compact_shuffles_init (void)
+{
+  static gsize initialized = 0;
+
+  if (!g_once_init_enter (&initialized))
+    return;
+  for (int m = 0; m < 256; m++)
+    {
+      int k = 0;
+
+      for (int j = 0; j < 8; j++)
+        if (m & (1 << j))
+          {
+            compact_shuffles[m][2 * k] = (guint8) (2 * j);
+            compact_shuffles[m][2 * k + 1] = (guint8) (2 * j + 1);
+            k++;
+          }
+      for (; k < 8; k++)
+        compact_shuffles[m][2 * k] = compact_shuffles[m][2 * k + 1] = 0x80;
+    }
+  g_once_init_leave (&initialized, 1);
+}
+
 SaliencyPointwiseDelta *
 saliency_pointwise_delta_new (const BitlensModel *model,
                               guint               op_index,
@@ -109,6 +137,7 @@ saliency_pointwise_delta_new (const BitlensModel *model,
 
   if (!op_is_delta_pointwise (model, op) || clean_input == NULL)
     return NULL;
+  compact_shuffles_init ();
   w = &params->window;
   filter = (const gint8 *) bitlens_op_input (model, op, 1)->data;
 
@@ -241,7 +270,31 @@ count_changed_avx2 (const gint8 *x,
   return count + count_changed_portable (x + c, clean + c, n - c);
 }
 
-__attribute__((target("avx2,bmi")))
+/* Without a branch per changed value (whose mispredictions cost more than the rest):
+ * each group of 8 channels stores its deltas and row offsets packed by a pshufb from
+ * the table, all 8 lanes (the ones after the changed ones are overwritten by the next
+ * group), and advances by the number of changes. Writes up to 8 entries past the
+ * returned count. */
+__attribute__((target("avx2,popcnt")))
+static inline void
+list_group_avx2 (__m128i      differences,
+                 guint        mask,
+                 int          first_channel,
+                 guint32     *rows,
+                 gint16      *deltas,
+                 int         *count)
+{
+  __m128i shuffle = _mm_loadu_si128 ((const __m128i *) compact_shuffles[mask]);
+  __m128i channels = _mm_add_epi16 (_mm_set1_epi16 ((gint16) first_channel), _mm_setr_epi16 (0, 1, 2, 3, 4, 5, 6, 7));
+  __m256i offsets = _mm256_mullo_epi32 (_mm256_cvtepu16_epi32 (_mm_shuffle_epi8 (channels, shuffle)),
+                                        _mm256_set1_epi32 (PASS));
+
+  _mm_storeu_si128 ((__m128i *) (deltas + *count), _mm_shuffle_epi8 (differences, shuffle));
+  _mm256_storeu_si256 ((__m256i *) (rows + *count), offsets);
+  *count += __builtin_popcount (mask);
+}
+
+__attribute__((target("avx2,popcnt")))
 static int
 list_changed_avx2 (const gint8 *x,
                    const gint8 *clean,
@@ -252,19 +305,21 @@ list_changed_avx2 (const gint8 *x,
 {
   int count = 0, c = 0, tail;
 
+  g_assert (stride == PASS);
   for (; c + 32 <= n; c += 32)
     {
-      guint32 mask = differ_mask32 (x + c, clean + c);
+      __m256i a = _mm256_loadu_si256 ((const __m256i *) (x + c));
+      __m256i b = _mm256_loadu_si256 ((const __m256i *) (clean + c));
+      guint32 mask = ~(guint32) _mm256_movemask_epi8 (_mm256_cmpeq_epi8 (a, b));
+      __m256i low = _mm256_sub_epi16 (_mm256_cvtepi8_epi16 (_mm256_castsi256_si128 (a)),
+                                      _mm256_cvtepi8_epi16 (_mm256_castsi256_si128 (b)));
+      __m256i high = _mm256_sub_epi16 (_mm256_cvtepi8_epi16 (_mm256_extracti128_si256 (a, 1)),
+                                       _mm256_cvtepi8_epi16 (_mm256_extracti128_si256 (b, 1)));
 
-      while (mask != 0)
-        {
-          int i = c + __builtin_ctz (mask);
-
-          rows[count] = (guint32) i * stride;
-          deltas[count] = (gint16) (x[i] - clean[i]);
-          count++;
-          mask &= mask - 1;
-        }
+      list_group_avx2 (_mm256_castsi256_si128 (low), mask & 0xff, c, rows, deltas, &count);
+      list_group_avx2 (_mm256_extracti128_si256 (low, 1), (mask >> 8) & 0xff, c + 8, rows, deltas, &count);
+      list_group_avx2 (_mm256_castsi256_si128 (high), (mask >> 16) & 0xff, c + 16, rows, deltas, &count);
+      list_group_avx2 (_mm256_extracti128_si256 (high, 1), mask >> 24, c + 24, rows, deltas, &count);
     }
   /* The tail, whose channels list_changed_portable counts from c. */
   tail = count;
@@ -539,8 +594,9 @@ saliency_pointwise_delta_run (const SaliencyPointwiseDelta *self,
           return FALSE;
       }
 
-  /* Each pixel's list may take one spare change, and the last list writes one more. */
-  scratch_reserve (scratch, changed + area + 1, area);
+  /* Each pixel's list may take one spare change, and the last list writes up to 8
+   * entries past its end. */
+  scratch_reserve (scratch, changed + area + 16, area);
   for (int y = rect->y0; y < rect->y1; y++)
     for (int x = rect->x0; x < rect->x1; x++)
       {
