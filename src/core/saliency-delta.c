@@ -191,18 +191,6 @@ saliency_pointwise_delta_free (SaliencyPointwiseDelta *self)
 
 /* ---- the changed values of a pixel ---- */
 
-static int
-count_changed_portable (const gint8 *x,
-                        const gint8 *clean,
-                        int          n)
-{
-  int count = 0;
-
-  for (int c = 0; c < n; c++)
-    count += x[c] != clean[c];
-  return count;
-}
-
 /* The rows of the transposed weights (c * stride) of the channels c where x differs
  * from clean, and x - clean there; returns their number. */
 static int
@@ -245,31 +233,6 @@ pixel_portable (const SaliencyPointwiseDelta *self,
 }
 
 #ifdef BITLENS_REQUANTIZE_HAVE_AVX2
-/* Bits set where the 32 bytes at x and clean differ. */
-__attribute__((target("avx2")))
-static inline guint32
-differ_mask32 (const gint8 *x,
-               const gint8 *clean)
-{
-  __m256i a = _mm256_loadu_si256 ((const __m256i *) x);
-  __m256i b = _mm256_loadu_si256 ((const __m256i *) clean);
-
-  return ~(guint32) _mm256_movemask_epi8 (_mm256_cmpeq_epi8 (a, b));
-}
-
-__attribute__((target("avx2,popcnt")))
-static int
-count_changed_avx2 (const gint8 *x,
-                    const gint8 *clean,
-                    int          n)
-{
-  int count = 0, c = 0;
-
-  for (; c + 32 <= n; c += 32)
-    count += __builtin_popcount (differ_mask32 (x + c, clean + c));
-  return count + count_changed_portable (x + c, clean + c, n - c);
-}
-
 /* Without a branch per changed value (whose mispredictions cost more than the rest):
  * each group of 8 channels stores its deltas and row offsets packed by a pshufb from
  * the table, all 8 lanes (the ones after the changed ones are overwritten by the next
@@ -564,10 +527,9 @@ saliency_pointwise_delta_run (const SaliencyPointwiseDelta *self,
                               const BitlensRegion          *rect,
                               guint64                      *n_pixels)
 {
-  int (*count_changed) (const gint8 *, const gint8 *, int) = count_changed_portable;
   int (*list_changed) (const gint8 *, const gint8 *, int, guint32, guint32 *, gint16 *) = list_changed_portable;
   void (*apply) (const SaliencyPointwiseDelta *, const SaliencyDeltaScratch *, gsize, gint8 *) = apply_portable;
-  gsize n_values, limit, changed = 0, used = 0, n_changed_pixels = 0, area;
+  gsize limit, changed = 0, used = 0, n_changed_pixels = 0, area;
 
   g_assert (rect->y0 >= 0 && rect->y1 <= self->height && rect->x0 >= 0 && rect->x1 <= self->width);
   if (saliency_rect_is_empty (rect))
@@ -575,28 +537,17 @@ saliency_pointwise_delta_run (const SaliencyPointwiseDelta *self,
 #ifdef BITLENS_REQUANTIZE_HAVE_AVX2
   if (self->avx2)
     {
-      count_changed = count_changed_avx2;
       list_changed = list_changed_avx2;
       apply = apply_avx2;
     }
 #endif
 
+  /* The lists, unless so many values changed that the dense kernel is cheaper. Before
+   * the check, a pixel's list may take in_c changes and write 8 entries past them;
+   * each list rounds up to even. */
   area = (gsize) (rect->y1 - rect->y0) * (rect->x1 - rect->x0);
-  n_values = area * self->in_c;
-  limit = n_values / DENSE_DENOMINATOR * DENSE_NUMERATOR;
-  for (int y = rect->y0; y < rect->y1; y++)
-    for (int x = rect->x0; x < rect->x1; x++)
-      {
-        gsize offset = ((gsize) y * self->width + x) * self->in_c;
-
-        changed += (gsize) count_changed (input + offset, self->clean_input + offset, self->in_c);
-        if (changed > limit)
-          return FALSE;
-      }
-
-  /* Each pixel's list may take one spare change, and the last list writes up to 8
-   * entries past its end. */
-  scratch_reserve (scratch, changed + area + 16, area);
+  limit = area * self->in_c / DENSE_DENOMINATOR * DENSE_NUMERATOR;
+  scratch_reserve (scratch, limit + area + self->in_c + 16, area);
   for (int y = rect->y0; y < rect->y1; y++)
     for (int x = rect->x0; x < rect->x1; x++)
       {
@@ -604,6 +555,9 @@ saliency_pointwise_delta_run (const SaliencyPointwiseDelta *self,
         int n = list_changed (input + p * self->in_c, self->clean_input + p * self->in_c, self->in_c,
                               PASS, scratch->rows + used, scratch->deltas + used);
 
+        changed += (gsize) n;
+        if (changed > limit)
+          return FALSE;
         if (n == 0)
           continue;
         scratch->pixels[n_changed_pixels++] = (ChangedPixel) { p, used, n };
