@@ -123,6 +123,13 @@ compact_shuffles_init (void)
   g_once_init_leave (&initialized, 1);
 }
 
+static void clean_accumulators_portable (SaliencyPointwiseDelta *self,
+                                         const gint32           *initial);
+#ifdef BITLENS_REQUANTIZE_HAVE_AVX2
+static void clean_accumulators_avx2     (SaliencyPointwiseDelta *self,
+                                         const gint32           *initial);
+#endif
+
 SaliencyPointwiseDelta *
 saliency_pointwise_delta_new (const BitlensModel *model,
                               guint               op_index,
@@ -134,6 +141,7 @@ saliency_pointwise_delta_new (const BitlensModel *model,
   const gint8 *filter;
   SaliencyPointwiseDelta *self;
   gsize n_pixels, n_transposed, n_acc;
+  g_autofree gint32 *initial = NULL;
 
   if (!op_is_delta_pointwise (model, op) || clean_input == NULL)
     return NULL;
@@ -161,21 +169,15 @@ saliency_pointwise_delta_new (const BitlensModel *model,
     for (int c = 0; c < w->in_c; c++)
       self->transposed[transposed_index (self, c, o)] = filter[(gsize) o * w->in_c + c];
 
-  for (gsize p = 0; p < n_pixels; p++)
-    {
-      const gint8 *x = clean_input + p * w->in_c;
-      gint32 *acc = self->clean_acc + p * self->out_stride;
-
-      for (int o = 0; o < w->out_c; o++)
-        {
-          const gint8 *row = filter + (gsize) o * w->in_c;
-          guint32 sum = (guint32) params->requantize_lanes.start[o];
-
-          for (int c = 0; c < w->in_c; c++)
-            sum += (guint32) ((gint32) row[c] * ((gint32) x[c] + params->requantize.input_offset));
-          acc[o] = (gint32) sum;
-        }
-    }
+  /* The bias (or 0) of each output, zero beyond out_c. */
+  initial = g_new0 (gint32, self->out_stride);
+  memcpy (initial, params->requantize_lanes.start, sizeof (gint32) * w->out_c);
+#ifdef BITLENS_REQUANTIZE_HAVE_AVX2
+  if (self->avx2)
+    clean_accumulators_avx2 (self, initial);
+  else
+#endif
+    clean_accumulators_portable (self, initial);
   return self;
 }
 
@@ -347,6 +349,7 @@ pass_avx2 (const SaliencyPointwiseDelta *self,
            int                           n,
            int                           o0,
            gint8                        *out,
+           gint32                       *raw,
            const int                     nb)
 {
   const gint8 *base = self->transposed + transposed_index (self, 0, o0);
@@ -394,6 +397,22 @@ pass_avx2 (const SaliencyPointwiseDelta *self,
 #undef BITLENS_DELTA_BLOCK
     }
 
+  if (raw != NULL)
+    {
+      /* The accumulators themselves (the clean run's), in channel order. */
+#define BITLENS_DELTA_RAW(b)                                                                      \
+      if (nb > b)                                                                                 \
+        {                                                                                         \
+          _mm256_storeu_si256 ((__m256i *) (raw + o0 + BLOCK * b), _mm256_permute2x128_si256 (lo##b, hi##b, 0x20)); \
+          _mm256_storeu_si256 ((__m256i *) (raw + o0 + BLOCK * b + 8), _mm256_permute2x128_si256 (lo##b, hi##b, 0x31)); \
+        }
+      BITLENS_DELTA_RAW (0)
+      BITLENS_DELTA_RAW (1)
+      BITLENS_DELTA_RAW (2)
+      BITLENS_DELTA_RAW (3)
+#undef BITLENS_DELTA_RAW
+      return;
+    }
   store_block_avx2 (self, lanes, requantize, o0, lo0, hi0, out);
   if (nb > 1)
     store_block_avx2 (self, lanes, requantize, o0 + BLOCK, lo1, hi1, out);
@@ -493,7 +512,7 @@ pass_pixels_avx2 (const SaliencyPointwiseDelta *self,
 
       pass_avx2 (self, lanes, requantize, self->clean_acc + pixel->p * self->out_stride,
                  scratch->rows + pixel->start, scratch->deltas + pixel->start, pixel->n, o0,
-                 output + pixel->p * self->out_c, nb);
+                 output + pixel->p * self->out_c, NULL, nb);
     }
 }
 
@@ -518,6 +537,63 @@ apply_avx2 (const SaliencyPointwiseDelta *self,
       }
 }
 #endif
+
+#ifdef BITLENS_REQUANTIZE_HAVE_AVX2
+/* The clean accumulators with the delta kernel: from the bias, every channel changed
+ * by x - zp_in (in [-255, 255] like any delta). */
+__attribute__((target("avx2")))
+static void
+clean_accumulators_avx2 (SaliencyPointwiseDelta *self,
+                         const gint32           *initial)
+{
+  BitlensRequantizeLanes lanes = self->params->requantize_lanes;
+  BitlensRequantize requantize = self->params->requantize;
+  g_autofree guint32 *rows = g_new (guint32, self->in_c + 1);
+  g_autofree gint16 *deltas = g_new (gint16, self->in_c + 1);
+
+  for (int c = 0; c < self->in_c; c++)
+    rows[c] = (guint32) c * PASS;
+  rows[self->in_c] = 0;
+  deltas[self->in_c] = 0;
+  for (gsize p = 0; p < (gsize) self->height * self->width; p++)
+    {
+      const gint8 *x = self->clean_input + p * self->in_c;
+      gint32 *acc = self->clean_acc + p * self->out_stride;
+
+      for (int c = 0; c < self->in_c; c++)
+        deltas[c] = (gint16) (x[c] + requantize.input_offset);
+      for (int o0 = 0; o0 < self->out_c; o0 += PASS)
+        switch (MIN (BLOCKS_PER_PASS, (self->out_c - o0 + BLOCK - 1) / BLOCK))
+          {
+          case 4: pass_avx2 (self, &lanes, &requantize, initial, rows, deltas, self->in_c, o0, NULL, acc, 4); break;
+          case 3: pass_avx2 (self, &lanes, &requantize, initial, rows, deltas, self->in_c, o0, NULL, acc, 3); break;
+          case 2: pass_avx2 (self, &lanes, &requantize, initial, rows, deltas, self->in_c, o0, NULL, acc, 2); break;
+          default: pass_avx2 (self, &lanes, &requantize, initial, rows, deltas, self->in_c, o0, NULL, acc, 1); break;
+          }
+    }
+}
+#endif
+
+static void
+clean_accumulators_portable (SaliencyPointwiseDelta *self,
+                             const gint32           *initial)
+{
+  for (gsize p = 0; p < (gsize) self->height * self->width; p++)
+    {
+      const gint8 *x = self->clean_input + p * self->in_c;
+      gint32 *acc = self->clean_acc + p * self->out_stride;
+
+      for (int o = 0; o < self->out_c; o++)
+        {
+          guint32 sum = (guint32) initial[o];
+
+          for (int c = 0; c < self->in_c; c++)
+            sum += (guint32) ((gint32) self->transposed[transposed_index (self, c, o)] *
+                              ((gint32) x[c] + self->params->requantize.input_offset));
+          acc[o] = (gint32) sum;
+        }
+    }
+}
 
 gboolean
 saliency_pointwise_delta_run (const SaliencyPointwiseDelta *self,
