@@ -286,6 +286,16 @@ list_changed_avx2 (const gint8 *x,
       list_group_avx2 (_mm256_castsi256_si128 (high), (mask >> 16) & 0xff, c + 16, rows, deltas, &count);
       list_group_avx2 (_mm256_extracti128_si256 (high, 1), mask >> 24, c + 24, rows, deltas, &count);
     }
+  /* Groups of 8 (the early layers' 8 and 16 channels). */
+  for (; c + 8 <= n; c += 8)
+    {
+      __m128i a = _mm_cvtepi8_epi16 (_mm_loadl_epi64 ((const __m128i *) (x + c)));
+      __m128i b = _mm_cvtepi8_epi16 (_mm_loadl_epi64 ((const __m128i *) (clean + c)));
+      /* One mask bit per int16 lane: the even bytes of the 16-bit compare. */
+      guint mask = ~(guint) _mm_movemask_epi8 (_mm_packs_epi16 (_mm_cmpeq_epi16 (a, b), _mm_setzero_si128 ())) & 0xff;
+
+      list_group_avx2 (_mm_sub_epi16 (a, b), mask, c, rows, deltas, &count);
+    }
   /* The tail, whose channels list_changed_portable counts from c. */
   tail = count;
   count += list_changed_portable (x + c, clean + c, n - c, stride, rows + count, deltas + count);
