@@ -167,6 +167,11 @@ cli_saliency (int    argc,
       g_printerr ("bitlens-cli: %s\n", error->message);
       goto out_usage;
     }
+  if (map_options.bench < 0 || (map_options.bench > 0 && params.method != BITLENS_SALIENCY_OCCLUSION))
+    {
+      g_printerr ("bitlens-cli: --bench takes a number of rounds and compares the occlusion methods only\n");
+      goto out_usage;
+    }
   if (arguments.compare != NULL && (map_options.raw || arguments.map_path != NULL || arguments.input_path != NULL))
     {
       g_printerr ("bitlens-cli: --compare takes an image file and writes the annotated PNG (-o) only, "

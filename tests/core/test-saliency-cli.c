@@ -332,6 +332,40 @@ test_usage_and_errors (void)
   }
 }
 
+/* --bench: rounds of the incremental and the naive map side by side, checked identical. */
+static void
+test_bench (void)
+{
+  g_autofree char *model_path = test_shared_path (PERSON_DETECT);
+  g_autofree char *image_path = test_shared_path (PERSON_IMAGE);
+
+  if (model_path == NULL || image_path == NULL)
+    return;
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    const char *arguments[] = { "saliency", model_path, image_path, "--window", "24", "--stride", "12",
+                                "--threads", "1", "--bench", "2", NULL };
+    const char *second;
+
+    g_assert_cmpint (run_cli (arguments, &out, &err), ==, 0);
+    g_assert_nonnull (strstr (out, "bench: round 1: incremental CPU "));
+    second = strstr (out, "bench: round 2: incremental CPU ");
+    g_assert_nonnull (second);
+    g_assert_nonnull (strstr (second, "maps identical"));
+    g_assert_nonnull (strstr (out, "bench: 49 windows; incremental CPU median "));
+    g_assert_cmpfloat (field_value (out, "ratio of medians "), >, 0.0);
+    /* The map itself follows, as without --bench. */
+    g_assert_nonnull (strstr (out, "map: 96x96"));
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    const char *arguments[] = { "saliency", model_path, image_path, "--method", "gradient", "--bench", "1", NULL };
+
+    g_assert_cmpint (run_cli (arguments, &out, &err), ==, 2);
+    g_assert_nonnull (strstr (err, "--bench"));
+  }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -340,5 +374,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/saliency/cli/faithfulness-output", test_faithfulness_output);
   g_test_add_func ("/saliency/cli/compare", test_saliency_compare);
   g_test_add_func ("/saliency/cli/usage-and-errors", test_usage_and_errors);
+  g_test_add_func ("/saliency/cli/bench", test_bench);
   return g_test_run ();
 }
