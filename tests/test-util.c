@@ -26,6 +26,38 @@ test_shared_path (const char *relative)
   return g_steal_pointer (&path);
 }
 
+BitlensModel *
+test_load_shared_model (const char *relative)
+{
+  g_autofree char *path = test_shared_path (relative);
+  g_autoptr(GError) error = NULL;
+  BitlensModel *model;
+
+  if (path == NULL)
+    return NULL;
+  model = bitlens_model_new_from_file (path, &error);
+  g_assert_no_error (error);
+  return model;
+}
+
+GBytes *
+test_load_shared_input (BitlensModel *model,
+                        const char   *relative)
+{
+  g_autofree char *path = test_shared_path (relative);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BitlensImage) image = NULL;
+  GBytes *input;
+
+  if (path == NULL)
+    return NULL;
+  image = bitlens_image_load (path, &error);
+  g_assert_no_error (error);
+  input = bitlens_saliency_input_from_image (model, image, &error);
+  g_assert_no_error (error);
+  return input;
+}
+
 const char *
 test_cli_path (void)
 {

@@ -8,6 +8,12 @@ G_BEGIN_DECLS
 /* ../shared (BITLENS_SHARED_DIR): returns the path of a file in it, or NULL after
  * g_test_skip () with a message when it is absent. */
 char *test_shared_path (const char *relative);
+/* A model / an image as the saliency engine's input tensor for `model`, from ../shared;
+ * NULL (the test skipped, with a message) when the file is absent, a failed assertion when
+ * it does not load. */
+BitlensModel *test_load_shared_model (const char   *relative);
+GBytes       *test_load_shared_input (BitlensModel *model,
+                                      const char   *relative);
 /* Path of the built bitlens-cli. */
 const char *test_cli_path (void);
 /* FNV-1a-32 over bytes, as the golden files use. */

@@ -984,38 +984,6 @@ test_ste_lce_bmaxpool2d (void)
 
 /* ---- Real models --------------------------------------------------------------------- */
 
-static BitlensModel *
-load_model (const char *relative)
-{
-  g_autofree char *path = test_shared_path (relative);
-  g_autoptr(GError) error = NULL;
-  BitlensModel *model;
-
-  if (path == NULL)
-    return NULL;
-  model = bitlens_model_new_from_file (path, &error);
-  g_assert_no_error (error);
-  return model;
-}
-
-static GBytes *
-load_input (BitlensModel *model,
-            const char   *relative)
-{
-  g_autofree char *path = test_shared_path (relative);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(BitlensImage) image = NULL;
-  GBytes *input;
-
-  if (path == NULL)
-    return NULL;
-  image = bitlens_image_load (path, &error);
-  g_assert_no_error (error);
-  input = bitlens_saliency_input_from_image (model, image, &error);
-  g_assert_no_error (error);
-  return input;
-}
-
 static double *
 real_input (ShadowModel *shadow,
             GBytes      *input)
@@ -1047,7 +1015,7 @@ interpreter_score (BitlensModel *model,
 static void
 test_forward_float_model (void)
 {
-  g_autoptr(BitlensModel) model = load_model (VWW_FLOAT);
+  g_autoptr(BitlensModel) model = test_load_shared_model (VWW_FLOAT);
   g_autoptr(GBytes) input = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(ShadowModel) shadow = NULL;
@@ -1058,7 +1026,7 @@ test_forward_float_model (void)
 
   if (model == NULL)
     return;
-  input = load_input (model, PERSON_IMAGE);
+  input = test_load_shared_input (model, PERSON_IMAGE);
   shadow = shadow_model_new (model, &error);
   g_assert_no_error (error);
   state = shadow_state_new (shadow);
@@ -1097,7 +1065,7 @@ test_forward_float_model (void)
 static void
 test_directional_derivative_float_model (void)
 {
-  g_autoptr(BitlensModel) model = load_model (VWW_FLOAT);
+  g_autoptr(BitlensModel) model = test_load_shared_model (VWW_FLOAT);
   g_autoptr(GBytes) input = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(ShadowModel) shadow = NULL;
@@ -1113,7 +1081,7 @@ test_directional_derivative_float_model (void)
 
   if (model == NULL)
     return;
-  input = load_input (model, PERSON_IMAGE);
+  input = test_load_shared_input (model, PERSON_IMAGE);
   shadow = shadow_model_new (model, &error);
   g_assert_no_error (error);
   state = shadow_state_new (shadow);
@@ -1153,7 +1121,7 @@ test_forward_quantized_models (void)
 
   for (guint m = 0; m < G_N_ELEMENTS (models); m++)
     {
-      g_autoptr(BitlensModel) model = load_model (models[m]);
+      g_autoptr(BitlensModel) model = test_load_shared_model (models[m]);
       g_autoptr(GError) error = NULL;
       g_autoptr(ShadowModel) shadow = NULL;
       g_autoptr(ShadowState) state = NULL;
@@ -1174,7 +1142,7 @@ test_forward_quantized_models (void)
 
           if (path == NULL || !g_file_test (path, G_FILE_TEST_EXISTS))
             continue;
-          input = load_input (model, images[i]);
+          input = test_load_shared_input (model, images[i]);
           x = real_input (shadow, input);
           shadowed = shadow_state_forward (state, x, 1);
           deployed = interpreter_score (model, input, 1);
@@ -1196,7 +1164,7 @@ test_forward_quantized_models (void)
 static void
 test_forward_binary_model (void)
 {
-  g_autoptr(BitlensModel) model = load_model (HB1);
+  g_autoptr(BitlensModel) model = test_load_shared_model (HB1);
   g_autoptr(GBytes) input = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(ShadowModel) shadow = NULL;
@@ -1211,7 +1179,7 @@ test_forward_binary_model (void)
 
   if (model == NULL)
     return;
-  input = load_input (model, PERSON_IMAGE);
+  input = test_load_shared_input (model, PERSON_IMAGE);
   shadow = shadow_model_new (model, &error);
   g_assert_no_error (error);
   state = shadow_state_new (shadow);
@@ -1388,7 +1356,7 @@ test_integrated_gradients_completeness (void)
   g_assert_cmpfloat (errors[2], <, 1e-3 * fabs (difference));
 
   {
-    g_autoptr(BitlensModel) model = load_model (VWW_FLOAT);
+    g_autoptr(BitlensModel) model = test_load_shared_model (VWW_FLOAT);
     g_autoptr(GBytes) input = NULL;
     double coarse, fine;
 
@@ -1397,7 +1365,7 @@ test_integrated_gradients_completeness (void)
     /* The person score rises from 0.035 to 0.99 over a short part of the path, which the
      * midpoint rule resolves from a few hundred steps (errors measured: 0.21 with 8 steps,
      * 0.028 with 16, 0.022 with 64, 0.0024 with 256, 0.0003 with 512). */
-    input = load_input (model, PERSON_IMAGE);
+    input = test_load_shared_input (model, PERSON_IMAGE);
     coarse = completeness_error (model, input, 16, &difference);
     fine = completeness_error (model, input, 256, &difference);
     g_test_message ("vww_96_float: score difference %.6g, |error| %.3g with 16 steps, %.3g with 256", difference,
@@ -1448,7 +1416,7 @@ test_uniform (guint64 *state)
 static void
 test_definitions (void)
 {
-  g_autoptr(BitlensModel) model = load_model (PERSON_DETECT);
+  g_autoptr(BitlensModel) model = test_load_shared_model (PERSON_DETECT);
   g_autoptr(GBytes) input = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(ShadowModel) shadow = NULL;
@@ -1461,7 +1429,7 @@ test_definitions (void)
 
   if (model == NULL)
     return;
-  input = load_input (model, PERSON_IMAGE);
+  input = test_load_shared_input (model, PERSON_IMAGE);
   shadow = shadow_model_new (model, &error);
   g_assert_no_error (error);
   state = shadow_state_new (shadow);
@@ -1585,7 +1553,7 @@ test_determinism (void)
 {
   g_autoptr(BitlensModel) smooth = smooth_model_new ();
   g_autoptr(GBytes) smooth_input = smooth_input_new (43);
-  g_autoptr(BitlensModel) model = load_model (PERSON_DETECT);
+  g_autoptr(BitlensModel) model = test_load_shared_model (PERSON_DETECT);
   BitlensSaliencyParams params;
 
   bitlens_saliency_params_init (&params);
@@ -1610,7 +1578,7 @@ test_determinism (void)
   if (model == NULL)
     return;
   {
-    g_autoptr(GBytes) input = load_input (model, PERSON_IMAGE);
+    g_autoptr(GBytes) input = test_load_shared_input (model, PERSON_IMAGE);
     BitlensSaliencyMethod methods[] = { BITLENS_SALIENCY_SMOOTHGRAD, BITLENS_SALIENCY_INTEGRATED_GRADIENTS };
 
     for (guint m = 0; m < G_N_ELEMENTS (methods); m++)
@@ -1632,7 +1600,7 @@ test_determinism (void)
 static void
 test_gradcam (void)
 {
-  g_autoptr(BitlensModel) model = load_model (PERSON_DETECT);
+  g_autoptr(BitlensModel) model = test_load_shared_model (PERSON_DETECT);
   g_autoptr(GBytes) input = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(BitlensSaliencyMap) automatic = NULL, chosen = NULL, map = NULL;
@@ -1649,7 +1617,7 @@ test_gradcam (void)
 
   if (model == NULL)
     return;
-  input = load_input (model, PERSON_IMAGE);
+  input = test_load_shared_input (model, PERSON_IMAGE);
   n_ops = bitlens_model_get_n_ops (model);
   for (guint i = 0; i < n_ops; i++)
     {
@@ -1918,8 +1886,8 @@ test_cli_and_exports (void)
 
   /* The same map computed in the library, with the same parameters. */
   {
-    g_autoptr(BitlensModel) model = load_model (PERSON_DETECT);
-    g_autoptr(GBytes) input = load_input (model, PERSON_IMAGE);
+    g_autoptr(BitlensModel) model = test_load_shared_model (PERSON_DETECT);
+    g_autoptr(GBytes) input = test_load_shared_input (model, PERSON_IMAGE);
     g_autoptr(BitlensSaliencyMap) direct = NULL;
     g_autoptr(BitlensImage) image = bitlens_image_load (image_path, &error);
     g_autoptr(GBytes) gradient_png = NULL, occlusion_png = NULL;

@@ -20,38 +20,6 @@
 #define PERSON_DETECT "models/tflm/person_detect.tflite"
 #define PERSON_IMAGE "data/vww/person/000000000785.png"
 
-static BitlensModel *
-load_model (const char *relative)
-{
-  g_autofree char *path = test_shared_path (relative);
-  g_autoptr(GError) error = NULL;
-  BitlensModel *model;
-
-  if (path == NULL)
-    return NULL;
-  model = bitlens_model_new_from_file (path, &error);
-  g_assert_no_error (error);
-  return model;
-}
-
-static GBytes *
-load_input (BitlensModel *model,
-            const char   *relative)
-{
-  g_autofree char *path = test_shared_path (relative);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(BitlensImage) image = NULL;
-  GBytes *input;
-
-  if (path == NULL)
-    return NULL;
-  image = bitlens_image_load (path, &error);
-  g_assert_no_error (error);
-  input = bitlens_saliency_input_from_image (model, image, &error);
-  g_assert_no_error (error);
-  return input;
-}
-
 static BitlensSaliencyMap *
 compute (BitlensModel          *model,
          GBytes                *input,
@@ -124,7 +92,7 @@ check_incremental_equals_naive (BitlensModel        *model,
 static void
 test_person_detect_incremental_equals_naive (void)
 {
-  g_autoptr(BitlensModel) model = load_model (PERSON_DETECT);
+  g_autoptr(BitlensModel) model = test_load_shared_model (PERSON_DETECT);
   g_autoptr(GBytes) input = NULL;
   const OcclusionCase cases[] = {
     { 8, 4, "gray", 1, 2 },
@@ -141,7 +109,7 @@ test_person_detect_incremental_equals_naive (void)
 
   if (model == NULL)
     return;
-  input = load_input (model, PERSON_IMAGE);
+  input = test_load_shared_input (model, PERSON_IMAGE);
   check_incremental_equals_naive (model, input, cases, G_N_ELEMENTS (cases), -1);
 }
 
@@ -149,7 +117,7 @@ test_person_detect_incremental_equals_naive (void)
 static void
 test_float_model_incremental_equals_naive (void)
 {
-  g_autoptr(BitlensModel) model = load_model ("models/mlperf_tiny/vww_96_float.tflite");
+  g_autoptr(BitlensModel) model = test_load_shared_model ("models/mlperf_tiny/vww_96_float.tflite");
   g_autoptr(GBytes) input = NULL;
   const OcclusionCase cases[] = {
     { 12, 12, "gray", 2, 1 },
@@ -158,7 +126,7 @@ test_float_model_incremental_equals_naive (void)
 
   if (model == NULL)
     return;
-  input = load_input (model, "data/vww/no_person/000000000724.png");
+  input = test_load_shared_input (model, "data/vww/no_person/000000000724.png");
   if (input == NULL)
     return;
   check_incremental_equals_naive (model, input, cases, G_N_ELEMENTS (cases), -1);
@@ -170,7 +138,7 @@ test_float_model_incremental_equals_naive (void)
 static void
 test_int8_vww_incremental_equals_naive (void)
 {
-  g_autoptr(BitlensModel) model = load_model ("models/mlperf_tiny/vww_96_int8.tflite");
+  g_autoptr(BitlensModel) model = test_load_shared_model ("models/mlperf_tiny/vww_96_int8.tflite");
   g_autoptr(GBytes) input = NULL;
   const OcclusionCase cases[] = {
     { 8, 4, "gray", 1, 2 },
@@ -179,7 +147,7 @@ test_int8_vww_incremental_equals_naive (void)
 
   if (model == NULL)
     return;
-  input = load_input (model, "data/vww/person/000000001490.png");
+  input = test_load_shared_input (model, "data/vww/person/000000001490.png");
   if (input == NULL)
     return;
   check_incremental_equals_naive (model, input, cases, G_N_ELEMENTS (cases), -1);
@@ -190,7 +158,7 @@ test_int8_vww_incremental_equals_naive (void)
 static void
 test_lce_model_incremental_equals_naive (void)
 {
-  g_autoptr(BitlensModel) model = load_model ("models/lce/hbds/HB1-FN.tflite");
+  g_autoptr(BitlensModel) model = test_load_shared_model ("models/lce/hbds/HB1-FN.tflite");
   g_autoptr(GBytes) input = NULL;
   const OcclusionCase cases[] = {
     { 24, 32, "gray", 2, 2 },
@@ -200,7 +168,7 @@ test_lce_model_incremental_equals_naive (void)
 
   if (model == NULL)
     return;
-  input = load_input (model, PERSON_IMAGE);
+  input = test_load_shared_input (model, PERSON_IMAGE);
   /* Element (row 2, column 3, channel 17) of the 6x6x256 output. */
   check_incremental_equals_naive (model, input, cases, G_N_ELEMENTS (cases), (2 * 6 + 3) * 256 + 17);
 }
@@ -450,12 +418,12 @@ check_reproduced (BitlensModel *model,
 static void
 test_person_detect_reproduced (void)
 {
-  g_autoptr(BitlensModel) model = load_model (PERSON_DETECT);
+  g_autoptr(BitlensModel) model = test_load_shared_model (PERSON_DETECT);
   g_autoptr(GBytes) input = NULL;
 
   if (model == NULL)
     return;
-  input = load_input (model, PERSON_IMAGE);
+  input = test_load_shared_input (model, PERSON_IMAGE);
   check_reproduced (model, input, 16, 16, "gray");
   check_reproduced (model, input, 20, 12, "blur");
   check_reproduced (model, input, 24, 19, "black");
@@ -498,8 +466,8 @@ test_person_detect_cli_raw (void)
 
   if (model_path == NULL)
     return;
-  model = load_model (PERSON_DETECT);
-  input = load_input (model, PERSON_IMAGE);
+  model = test_load_shared_model (PERSON_DETECT);
+  input = test_load_shared_input (model, PERSON_IMAGE);
   bitlens_saliency_params_init (&params);
   params.window = 16;
   params.stride = 16;
@@ -542,7 +510,7 @@ test_person_detect_cli_raw (void)
 static void
 test_baselines (void)
 {
-  g_autoptr(BitlensModel) model = load_model (PERSON_DETECT);
+  g_autoptr(BitlensModel) model = test_load_shared_model (PERSON_DETECT);
   g_autoptr(GBytes) input = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree guint8 *gray = NULL, *blur = NULL;
@@ -552,7 +520,7 @@ test_baselines (void)
 
   if (model == NULL)
     return;
-  input = load_input (model, PERSON_IMAGE);
+  input = test_load_shared_input (model, PERSON_IMAGE);
   g_assert_true (saliency_input_init (model, &layout, &error));
   gray = saliency_baseline_new (&layout, g_bytes_get_data (input, NULL), &baseline, &error);
   g_assert_no_error (error);
@@ -569,7 +537,7 @@ test_baselines (void)
 static void
 test_errors (void)
 {
-  g_autoptr(BitlensModel) model = load_model (PERSON_DETECT);
+  g_autoptr(BitlensModel) model = test_load_shared_model (PERSON_DETECT);
   g_autoptr(BitlensModel) xmos = NULL;
   g_autoptr(GBytes) input = NULL;
   g_autoptr(GBytes) short_input = NULL;
@@ -579,7 +547,7 @@ test_errors (void)
 
   if (model == NULL)
     return;
-  input = load_input (model, PERSON_IMAGE);
+  input = test_load_shared_input (model, PERSON_IMAGE);
   bitlens_saliency_params_init (&params);
 
   /* Methods not written yet say so. */
@@ -622,7 +590,7 @@ test_errors (void)
   g_clear_error (&error);
 
   /* Bitpacked int32 inputs have no pixels to occlude. */
-  xmos = load_model ("models/lce/xmos/test_bconv2d_bin_0.tflite");
+  xmos = test_load_shared_model ("models/lce/xmos/test_bconv2d_bin_0.tflite");
   if (xmos == NULL)
     return;
   map = bitlens_saliency_compute (xmos, input, &params, NULL, NULL, NULL, &error);
@@ -681,7 +649,7 @@ on_done (GObject      *source,
 static void
 test_async (void)
 {
-  g_autoptr(BitlensModel) model = load_model (PERSON_DETECT);
+  g_autoptr(BitlensModel) model = test_load_shared_model (PERSON_DETECT);
   g_autoptr(GBytes) input = NULL;
   g_autoptr(BitlensSaliencyMap) sync_map = NULL;
   g_autoptr(GMainLoop) loop = NULL;
@@ -691,7 +659,7 @@ test_async (void)
 
   if (model == NULL)
     return;
-  input = load_input (model, PERSON_IMAGE);
+  input = test_load_shared_input (model, PERSON_IMAGE);
   bitlens_saliency_params_init (&params);
   params.window = 12;
   params.stride = 6;
@@ -751,7 +719,7 @@ cancel_midway (guint    done,
 static void
 test_sync_progress_and_cancel (void)
 {
-  g_autoptr(BitlensModel) model = load_model (PERSON_DETECT);
+  g_autoptr(BitlensModel) model = test_load_shared_model (PERSON_DETECT);
   g_autoptr(GBytes) input = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
@@ -761,7 +729,7 @@ test_sync_progress_and_cancel (void)
 
   if (model == NULL)
     return;
-  input = load_input (model, PERSON_IMAGE);
+  input = test_load_shared_input (model, PERSON_IMAGE);
   bitlens_saliency_params_init (&params);
   params.n_threads = 2;
   map = bitlens_saliency_compute (model, input, &params, cancel_midway, &progress, cancellable, &error);
