@@ -479,6 +479,17 @@ find_toplevel (GType type)
   return NULL;
 }
 
+/* The window starts on the bundled demo model when the source tree has one: forget it, as
+ * a build without bundled models would start. */
+static void
+forget_demo_model (BitlensWindow *window)
+{
+  g_clear_pointer (&window->models[BITLENS_SLOT_A], bitlens_model_unref);
+  g_clear_pointer (&window->model_paths[BITLENS_SLOT_A], g_free);
+  bitlens_window_datatests_models_changed (window);
+  bitlens_window_update_start_page (window);
+}
+
 /* Spec errors say FILE:LINE in the panel and a toast (a dialog on the start page); the
  * window keeps working and the corrected spec runs with the same action. */
 static void
@@ -496,6 +507,7 @@ test_spec_errors (Fixture       *fixture,
     return;
 
   /* No model open and none in the spec: on the start page a dialog says so in full. */
+  forget_demo_model (window);
   text = vww_spec_text (fixture);
   no_model = write_spec (fixture, "no-model.spec", text);
   drop_file (window, no_model);
@@ -587,6 +599,7 @@ test_spec_model (Fixture       *fixture,
   text = g_strdup_printf ("[dataset]\npath=%s\nsplit=test.txt\n[model]\npath=%s\n[test all]\nmetric=count\nmin=1\n",
                           fixture->vww, fixture->model_b);
   spec_path = write_spec (fixture, "with-model.spec", text);
+  forget_demo_model (window);
   open_path (window, spec_path);
   g_assert_true (gui_wait_until (has_report, window, TIMEOUT_MS));
   report = bitlens_window_get_datatest_report (window);
