@@ -391,11 +391,13 @@ bitlens_window_run_spec (BitlensWindow *self)
       show_run_error (self, error);
       return;
     }
-  if (self->models[BITLENS_SLOT_A] == NULL && bitlens_datatest_spec_get_model_path (spec) != NULL)
+  if ((self->models[BITLENS_SLOT_A] == NULL || self->model_a_is_default) &&
+      bitlens_datatest_spec_get_model_path (spec) != NULL)
     {
       g_autoptr(GFile) file = g_file_new_for_path (bitlens_datatest_spec_get_model_path (spec));
 
-      /* The spec's model when none is open; loading it starts a run of its own. */
+      /* The spec's model when none is open, or only the bundled demo model the window
+       * loaded by itself; loading it starts a run of its own. */
       bitlens_window_load_model (self, BITLENS_SLOT_A, file);
       g_clear_handle_id (&datatests->rerun_source, g_source_remove);
     }

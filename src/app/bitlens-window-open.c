@@ -12,10 +12,11 @@
 
 /* ---------------------------------------------------------------- opening */
 
-void
-bitlens_window_load_model (BitlensWindow *self,
-                           BitlensSlot    slot,
-                           GFile         *file)
+static void
+load_model (BitlensWindow *self,
+            BitlensSlot    slot,
+            GFile         *file,
+            gboolean       is_default)
 {
   g_autofree char *path = g_file_get_path (file);
   g_autoptr(GError) error = NULL;
@@ -41,7 +42,10 @@ bitlens_window_load_model (BitlensWindow *self,
   self->models[slot] = model;
   g_free (self->model_paths[slot]);
   self->model_paths[slot] = g_steal_pointer (&path);
-  bitlens_window_add_recent (file, "application/octet-stream");
+  if (slot == BITLENS_SLOT_A)
+    self->model_a_is_default = is_default;
+  if (!is_default)
+    bitlens_window_add_recent (file, "application/octet-stream");
 
   items = bitlens_window_get_item_array (self);
   for (guint i = 0; i < items->len; i++)
@@ -54,6 +58,21 @@ bitlens_window_load_model (BitlensWindow *self,
   bitlens_window_compute_saliency (self, FALSE);
   bitlens_window_update_main_page (self);
   bitlens_window_schedule_browser_refresh (self);
+}
+
+void
+bitlens_window_load_model (BitlensWindow *self,
+                           BitlensSlot    slot,
+                           GFile         *file)
+{
+  load_model (self, slot, file, FALSE);
+}
+
+void
+bitlens_window_load_default_model (BitlensWindow *self,
+                                   GFile         *file)
+{
+  load_model (self, BITLENS_SLOT_A, file, TRUE);
 }
 
 void

@@ -58,6 +58,9 @@ struct _BitlensWindow
   GSettings              *settings;
   BitlensModel           *models[BITLENS_N_SLOTS];
   char                   *model_paths[BITLENS_N_SLOTS];
+  /* Model A is the bundled demo model the window loaded by itself at start: a data unit
+   * test spec's [model] replaces it, as it fills an empty slot. */
+  gboolean                model_a_is_default;
   GListStore             *items;
   BitlensDataset         *dataset;          /* when the items are a labelled dataset */
   BitlensImageItem       *current_item;
@@ -135,6 +138,10 @@ void              bitlens_window_show_message         (BitlensWindow      *self,
                                                        const char         *message);
 void              bitlens_window_load_model           (BitlensWindow      *self,
                                                        BitlensSlot         slot,
+                                                       GFile              *file);
+/* The bundled demo model into slot A at start: not a recent file, and replaced by a spec's
+ * [model]. */
+void              bitlens_window_load_default_model   (BitlensWindow      *self,
                                                        GFile              *file);
 void              bitlens_window_open_folder          (BitlensWindow      *self,
                                                        GFile              *folder);

@@ -429,7 +429,7 @@ bitlens_window_init (BitlensWindow *self)
   if (demos->len > 0)
     {
       g_autoptr(GFile) demo = g_file_new_for_path (g_ptr_array_index (demos, 0));
-      bitlens_window_load_model (self, BITLENS_SLOT_A, demo);
+      bitlens_window_load_default_model (self, demo);
     }
 }
 
