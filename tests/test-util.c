@@ -58,6 +58,15 @@ test_load_shared_input (BitlensModel *model,
   return input;
 }
 
+void
+test_rerun_with_generic_cpu (void)
+{
+  g_setenv ("BITLENS_CPU", "generic", TRUE);
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_unsetenv ("BITLENS_CPU");
+  g_test_trap_assert_passed ();
+}
+
 const char *
 test_cli_path (void)
 {

@@ -14,6 +14,10 @@ char *test_shared_path (const char *relative);
 BitlensModel *test_load_shared_model (const char   *relative);
 GBytes       *test_load_shared_input (BitlensModel *model,
                                       const char   *relative);
+/* Runs the current test case again in a child process with BITLENS_CPU=generic (the CPU
+ * features are read once per process, so only a child sees it) and asserts that the child
+ * passed; the case itself checks g_test_subprocess () to do its work there. */
+void          test_rerun_with_generic_cpu (void);
 /* Path of the built bitlens-cli. */
 const char *test_cli_path (void);
 /* FNV-1a-32 over bytes, as the golden files use. */

@@ -250,10 +250,7 @@ test_golden_portable (void)
     if (model_path == NULL)
       return;
   }
-  g_setenv ("BITLENS_CPU", "generic", TRUE);
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
-  g_unsetenv ("BITLENS_CPU");
-  g_test_trap_assert_passed ();
+  test_rerun_with_generic_cpu ();
 }
 
 int

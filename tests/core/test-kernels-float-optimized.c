@@ -611,11 +611,7 @@ test_portable_paths (void)
         check_real_model (&real_models[m], 1);
       return;
     }
-  /* The CPU features are read once per process: the child sees BITLENS_CPU=generic. */
-  g_setenv ("BITLENS_CPU", "generic", TRUE);
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
-  g_unsetenv ("BITLENS_CPU");
-  g_test_trap_assert_passed ();
+  test_rerun_with_generic_cpu ();
 }
 
 int

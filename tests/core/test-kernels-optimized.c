@@ -6,6 +6,7 @@
 #include "kernel-test-helpers.h"
 #include "kernels/cpu-features.h"
 #include "kernels/requantize-row.h"
+#include "test-util.h"
 
 /* The optimized twins (CONV_2D and DEPTHWISE_CONV_2D, int8 and float32) against the
  * reference kernels on many random shapes, options, quantization parameters and inputs,
@@ -550,11 +551,7 @@ test_portable_paths (void)
       test_depthwise_int8_paths ();
       return;
     }
-  /* The features are read once per process: the child sees BITLENS_CPU=generic. */
-  g_setenv ("BITLENS_CPU", "generic", TRUE);
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
-  g_unsetenv ("BITLENS_CPU");
-  g_test_trap_assert_passed ();
+  test_rerun_with_generic_cpu ();
 }
 
 int

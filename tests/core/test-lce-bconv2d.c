@@ -8,6 +8,7 @@
 
 #include "kernels/cpu-features.h"
 #include "lce-test-helpers.h"
+#include "test-util.h"
 
 /* LceBconv2d against an independent +-1 convolution written here from SEMANTICS.md
  * section 3, the optimized kernel against the reference byte for byte, regions, hand-worked
@@ -455,10 +456,7 @@ test_bconv2d_optimized_generic_equals_reference (void)
       compare_optimized_with_reference (4242, 200);
       return;
     }
-  g_setenv ("BITLENS_CPU", "generic", TRUE);
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
-  g_unsetenv ("BITLENS_CPU");
-  g_test_trap_assert_passed ();
+  test_rerun_with_generic_cpu ();
 }
 
 /* (3) Computing sub-regions gives the whole output, and a region writes nothing outside. */

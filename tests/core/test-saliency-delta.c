@@ -6,6 +6,7 @@
 #include "kernel-test-helpers.h"
 #include "kernels/cpu-features.h"
 #include "saliency-private.h"
+#include "test-util.h"
 
 /* The channel-sparse delta updates of pointwise convolutions (saliency-delta.c) against
  * the reference kernel run on the changed input, byte for byte: random 1x1 int8
@@ -222,11 +223,7 @@ test_delta_portable (void)
       test_delta_random ();
       return;
     }
-  /* The features are read once per process: the child sees BITLENS_CPU=generic. */
-  g_setenv ("BITLENS_CPU", "generic", TRUE);
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
-  g_unsetenv ("BITLENS_CPU");
-  g_test_trap_assert_passed ();
+  test_rerun_with_generic_cpu ();
 }
 
 int
