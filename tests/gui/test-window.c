@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
 
@@ -171,6 +172,52 @@ test_start_page (Fixture       *fixture,
   g_assert_false (bitlens_window_export_current (window, path, &error));
   g_assert_error (error, BITLENS_ERROR, BITLENS_ERROR_INPUT_INVALID);
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+}
+
+/* The bundled demo models (data/models): the newest is loaded at start, without becoming a
+ * recent file; the start page's last demo row compares the newest (model A) with the one
+ * before (model B). */
+static void
+test_demo_models (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  BitlensWindow *window = fixture->window;
+  g_autoptr(GPtrArray) demos = bitlens_window_find_demo_models ();
+  g_autofree char *newest = NULL;
+  g_autofree char *previous = NULL;
+  GtkWidget *compare_row = NULL;
+
+  if (demos->len < 2)
+    {
+      g_test_skip ("fewer than two bundled demo models in data/models");
+      return;
+    }
+  newest = g_path_get_basename (g_ptr_array_index (demos, 0));
+  previous = g_path_get_basename (g_ptr_array_index (demos, 1));
+  g_assert_cmpstr (newest, ==, "bitlens-person-v2.tflite");
+  g_assert_cmpstr (previous, ==, "bitlens-person-v1.tflite");
+
+  g_assert_nonnull (window->models[BITLENS_SLOT_A]);
+  g_assert_cmpstr (bitlens_model_get_name (window->models[BITLENS_SLOT_A]), ==, newest);
+  g_assert_true (window->model_a_is_default);
+  g_assert_null (window->models[BITLENS_SLOT_B]);
+  g_assert_false (window->comparing);
+
+  /* The rows: one per model, then the comparison. */
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (window->demo_list)); row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    compare_row = row;
+  g_assert_nonnull (compare_row);
+  g_assert_true (ADW_IS_ACTION_ROW (compare_row));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (compare_row)), newest));
+  g_signal_emit_by_name (compare_row, "activated");
+  gui_spin (50);
+
+  g_assert_true (window->comparing);
+  g_assert_cmpstr (bitlens_model_get_name (window->models[BITLENS_SLOT_A]), ==, newest);
+  g_assert_cmpstr (bitlens_model_get_name (window->models[BITLENS_SLOT_B]), ==, previous);
+  /* Chosen by the user now: a spec's [model] no longer replaces it. */
+  g_assert_false (window->model_a_is_default);
 }
 
 static void
@@ -861,6 +908,7 @@ main (int   argc,
   adw_init ();
 
   g_test_add ("/gui/start-page", Fixture, NULL, fixture_set_up, test_start_page, fixture_tear_down);
+  g_test_add ("/gui/demo-models", Fixture, NULL, fixture_set_up, test_demo_models, fixture_tear_down);
   g_test_add ("/gui/bad-files", Fixture, NULL, fixture_set_up, test_bad_files, fixture_tear_down);
   g_test_add ("/gui/single-image", Fixture, NULL, fixture_set_up, test_single_image, fixture_tear_down);
   g_test_add ("/gui/compare-and-export", Fixture, NULL, fixture_set_up, test_compare_and_export, fixture_tear_down);
