@@ -66,6 +66,10 @@ typedef struct
   const char         *checkpoint;
   guint               n_threads;            /* view and teacher workers; 0: one per processor */
   const char         *description;          /* of the .tflite; NULL: generated */
+  /* Start from the weights and batch-norm statistics of another run's checkpoint (same
+   * architecture and options that size the network) instead of the seeded initialisation,
+   * with a fresh optimizer: fine-tuning a model on other data. May be NULL. */
+  const char         *init_from;
 } BitlensTrainOptions;
 
 /* Defaults: RGB, the default architecture, 30 epochs, batch 32, learning rate 2e-3,

@@ -63,6 +63,7 @@ cli_train (int    argc,
   g_autofree char *arch = NULL;
   g_autofree char *drop = NULL;
   g_autofree char *checkpoint = NULL;
+  g_autofree char *init_from = NULL;
   g_autofree char *output = NULL;
   g_autofree char *description = NULL;
   g_autofree char *low_light_label = NULL;
@@ -133,6 +134,9 @@ cli_train (int    argc,
         N_("Random crops keep at least this share of the image area (default 0.35)"), N_("A") },
       { "checkpoint", 0, 0, G_OPTION_ARG_FILENAME, &checkpoint,
         N_("Save a checkpoint after every epoch; resume from it when it exists"), N_("FILE") },
+      { "init-from", 0, 0, G_OPTION_ARG_FILENAME, &init_from,
+        N_("Start from the weights of another run's checkpoint (same architecture) and fine-tune them"),
+        N_("FILE") },
       { "threads", 0, 0, G_OPTION_ARG_INT, &threads,
         N_("Threads making views and teacher scores (default: one per processor; the result does not depend on it)"),
         N_("N") },
@@ -208,6 +212,7 @@ cli_train (int    argc,
   options.cutmix_probability = cutmix;
   options.min_crop_area = min_crop_area;
   options.checkpoint = checkpoint;
+  options.init_from = init_from;
   options.n_threads = (guint) threads;
   options.description = description;
 

@@ -132,7 +132,7 @@ train_checkpoint_load (const char   *path,
   if (key_error != NULL)
     return checkpoint_fail (error, path, key_error->message);
 
-  if (strcmp (stored_fingerprint, fingerprint) != 0)
+  if (fingerprint != NULL && strcmp (stored_fingerprint, fingerprint) != 0)
     {
       g_set_error (error, BITLENS_ERROR, BITLENS_ERROR_SPEC_INVALID,
                    _("checkpoint %s was written by a run with other options (%s); this run has %s"),
@@ -148,12 +148,15 @@ train_checkpoint_load (const char   *path,
   data = (const guint8 *) contents + 12 + header_length;
   read_floats (data, network->params, network->n_params);
   data += 4 * network->n_params;
-  read_floats (data, adam->m, adam->n);
-  data += 4 * adam->n;
-  read_floats (data, adam->v, adam->n);
-  data += 4 * adam->n;
+  if (adam != NULL)
+    {
+      read_floats (data, adam->m, adam->n);
+      read_floats (data + 4 * adam->n, adam->v, adam->n);
+      adam->step = step;
+    }
+  data += 8 * network->n_params;
   read_floats (data, network->state, network->n_state);
-  adam->step = step;
-  *epochs_done = (guint) epochs;
+  if (epochs_done != NULL)
+    *epochs_done = (guint) epochs;
   return TRUE;
 }

@@ -22,7 +22,9 @@ gboolean train_checkpoint_save (const char         *path,
                                 const TrainAdam    *adam,
                                 GError            **error);
 /* Fails with a message naming the file when it is damaged or was written for other
- * options (another fingerprint) or another network size. */
+ * options (another fingerprint) or another network size. With `fingerprint` NULL any
+ * options do; with `adam` NULL only the parameters and the state are read (the start of a
+ * fine-tuning run); `epochs_done` may be NULL. */
 gboolean train_checkpoint_load (const char         *path,
                                 const char         *fingerprint,
                                 guint              *epochs_done,

@@ -182,7 +182,8 @@ learning_rate_at (const BitlensTrainOptions *options,
  * belongs to. Thread counts and paths of outputs are not part of it. */
 static char *
 options_fingerprint (const BitlensTrainOptions *options,
-                     const char                *arch)
+                     const char                *arch,
+                     const char                *init_from_sha256)
 {
   GString *text = g_string_new (NULL);
   char number[G_ASCII_DTOSTR_BUF_SIZE];
@@ -211,6 +212,8 @@ options_fingerprint (const BitlensTrainOptions *options,
     g_string_append_printf (text, " teacher=%s", options->teacher);
   if (options->drop != NULL)
     g_string_append_printf (text, " drop=%s", options->drop);
+  if (init_from_sha256 != NULL)
+    g_string_append_printf (text, " init_from_sha256=%s", init_from_sha256);
   return g_string_free (text, FALSE);
 }
 
@@ -592,6 +595,7 @@ bitlens_train (const BitlensTrainOptions  *options,
   g_autoptr(Trainer) trainer = g_new0 (Trainer, 1);
   g_autofree char *arch_text = NULL;
   g_autofree char *fingerprint = NULL;
+  g_autofree char *init_from_sha256 = NULL;
   g_autofree char *description = NULL;
   g_autoptr(GBytes) bytes = NULL;
   BitlensTrainSummary local_summary;
@@ -616,7 +620,21 @@ bitlens_train (const BitlensTrainOptions  *options,
                          TRAIN_INPUT_SIZE, options->channels, &arch, error))
     return NULL;
   arch_text = train_arch_to_string (&arch);
-  fingerprint = options_fingerprint (options, arch_text);
+  if (options->init_from != NULL)
+    {
+      g_autoptr(GMappedFile) init = g_mapped_file_new (options->init_from, FALSE, error);
+
+      if (init == NULL)
+        {
+          g_prefix_error (error, _("--init-from: "));
+          return NULL;
+        }
+      /* The starting weights are part of what the run depends on, whatever the file's name. */
+      init_from_sha256 = g_compute_checksum_for_data (G_CHECKSUM_SHA256,
+                                                      (const guchar *) g_mapped_file_get_contents (init),
+                                                      g_mapped_file_get_length (init));
+    }
+  fingerprint = options_fingerprint (options, arch_text, init_from_sha256);
 
   train_gemm_init ();
   trainer->options = options;
@@ -647,6 +665,12 @@ bitlens_train (const BitlensTrainOptions  *options,
   if (options->hint_weight > 0.0 && !add_hints (trainer, error))
     return NULL;
   train_network_init (trainer->network, options->seed);
+  if (options->init_from != NULL
+      && !train_checkpoint_load (options->init_from, NULL, NULL, trainer->network, NULL, error))
+    {
+      g_prefix_error (error, _("--init-from: "));
+      return NULL;
+    }
   train_network_count_macs (trainer->network, &summary->float_macs, &summary->binary_macs);
   trainer->adam = train_adam_new (trainer->network->n_params);
 
@@ -721,7 +745,7 @@ typedef struct
   BitlensTrainOptions  options;
   GStrv                data;
   GStrv                unlabelled;
-  char                *strings[6];
+  char                *strings[7];
   GMainContext        *context;
   BitlensTrainProgressFunc progress;
   gpointer             progress_data;
@@ -830,6 +854,7 @@ bitlens_train_async (const BitlensTrainOptions  *options,
   task_data->options.drop = task_data->strings[3] = g_strdup (options->drop);
   task_data->options.checkpoint = task_data->strings[4] = g_strdup (options->checkpoint);
   task_data->options.description = task_data->strings[5] = g_strdup (options->description);
+  task_data->options.init_from = task_data->strings[6] = g_strdup (options->init_from);
   task_data->context = g_main_context_ref_thread_default ();
   task_data->progress = progress;
   task_data->progress_data = progress_data;
