@@ -22,8 +22,8 @@
 /* README, "Bundled models": right answers of version 2 on vww/test.txt (500 images). */
 #define V2_CORRECT_ON_TEST 338
 
-/* "Not clearly worse" elsewhere: on the images outside the dark no-person slice, version 1
- * may get fewer right answers than version 2 by at most this share of them. */
+/* "Not clearly worse" elsewhere: on every other slice, version 1's accuracy may fall short of
+ * version 2's by at most this much (0.02 is 4 of the 199 bright person images). */
 #define NOT_CLEARLY_WORSE 0.02
 
 static char *
@@ -271,26 +271,20 @@ test_dark_shortcut (void)
   for (guint i = 0; i < bitlens_datatest_report_get_n_results (report); i++)
     g_assert_true (bitlens_datatest_report_get_result (report, i)->b.passed);
 
-  /* Version 1 is not clearly worse elsewhere: on all the other images together. It is
-   * better on dark people (the other face of the shortcut) and, on bright images, places its
-   * mistakes differently (README, "Bundled models"). */
-  {
-    guint right_a = correct (&find_result (report, "overall")->a) - correct (&dark->a);
-    guint right_b = correct (&find_result (report, "overall")->b) - correct (&dark->b);
-    guint rest = find_result (report, "overall")->a.n_images - dark->a.n_images;
+  /* Version 1 is not clearly worse on any other slice; it is better on dark people (the
+   * other face of the shortcut). */
+  for (guint i = 0; i < G_N_ELEMENTS (other_slices); i++)
+    {
+      const BitlensDatatestResult *result = find_result (report, other_slices[i]);
 
-    for (guint i = 0; i < G_N_ELEMENTS (other_slices); i++)
-      {
-        const BitlensDatatestResult *result = find_result (report, other_slices[i]);
-
-        g_assert_cmpuint (result->a.n_images, ==, result->b.n_images);
-        g_assert_cmpuint (result->a.n_images, >, 10);
-      }
-    g_test_message ("outside dark_no_person (%u images): v1 right on %u, v2 on %u", rest, right_a, right_b);
-    g_assert_cmpfloat (right_a, >=, right_b - NOT_CLEARLY_WORSE * rest);
-    g_assert_cmpfloat (find_result (report, "dark_person")->a.value, >=,
-                       find_result (report, "dark_person")->b.value);
-  }
+      g_assert_cmpuint (result->a.n_images, ==, result->b.n_images);
+      g_assert_cmpuint (result->a.n_images, >, 10);
+      g_test_message ("%s (%u images): v1 %.4f, v2 %.4f", other_slices[i], result->a.n_images,
+                      result->a.value, result->b.value);
+      g_assert_cmpfloat (result->a.value, >=, result->b.value - NOT_CLEARLY_WORSE);
+    }
+  g_assert_cmpfloat (find_result (report, "dark_person")->a.value, >,
+                     find_result (report, "dark_person")->b.value);
 
   /* Version 2 on the whole test split: the README's figure, exactly. */
   overall = find_result (report, "overall");
