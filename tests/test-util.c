@@ -3,6 +3,9 @@
 
 #include "config.h"
 
+#include <stdarg.h>
+#include <sys/wait.h>
+
 #include "test-util.h"
 
 char *
@@ -65,6 +68,50 @@ test_rerun_with_generic_cpu (void)
   g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
   g_unsetenv ("BITLENS_CPU");
   g_test_trap_assert_passed ();
+}
+
+void
+test_cli_result_clear (TestCliResult *result)
+{
+  g_clear_pointer (&result->out, g_free);
+  g_clear_pointer (&result->err, g_free);
+}
+
+int
+test_cli_run_argv (const char *const  *arguments,
+                   char              **out,
+                   char              **err)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  int wait_status = 0;
+
+  g_ptr_array_add (argv, (char *) test_cli_path ());
+  for (int i = 0; arguments[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) arguments[i]);
+  g_ptr_array_add (argv, NULL);
+  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, out, err, &wait_status, &error);
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (wait_status));
+  g_test_message ("exit %d\nstdout: %s\nstderr: %s", WEXITSTATUS (wait_status),
+                  out != NULL ? *out : "(not captured)", err != NULL ? *err : "(not captured)");
+  return WEXITSTATUS (wait_status);
+}
+
+void
+test_cli_run (TestCliResult *result,
+              const char    *first,
+              ...)
+{
+  g_autoptr(GPtrArray) arguments = g_ptr_array_new ();
+  va_list args;
+
+  va_start (args, first);
+  for (const char *arg = first; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (arguments, (char *) arg);
+  va_end (args);
+  g_ptr_array_add (arguments, NULL);
+  result->status = test_cli_run_argv ((const char *const *) arguments->pdata, &result->out, &result->err);
 }
 
 const char *

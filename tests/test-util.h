@@ -18,6 +18,25 @@ GBytes       *test_load_shared_input (BitlensModel *model,
  * features are read once per process, so only a child sees it) and asserts that the child
  * passed; the case itself checks g_test_subprocess () to do its work there. */
 void          test_rerun_with_generic_cpu (void);
+/* bitlens-cli run as a separate process (test_cli_path ()), its output captured; the
+ * process must exit (a crash fails the test). The exit status, stdout and stderr go into
+ * the test log. */
+typedef struct
+{
+  int   status;
+  char *out;
+  char *err;
+} TestCliResult;
+
+void          test_cli_result_clear (TestCliResult *result);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (TestCliResult, test_cli_result_clear)
+/* With the NULL-terminated arguments; returns the exit status. */
+int           test_cli_run_argv     (const char *const *arguments,
+                                     char             **out,
+                                     char             **err);
+void          test_cli_run          (TestCliResult     *result,
+                                     const char        *first,
+                                     ...) G_GNUC_NULL_TERMINATED;
 /* Path of the built bitlens-cli. */
 const char *test_cli_path (void);
 /* FNV-1a-32 over bytes, as the golden files use. */

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
@@ -16,47 +15,6 @@
 /* bitlens-cli run and bench, run as a separate process: exit statuses, messages, JSON lines,
  * the TFLM reference results (SEMANTICS.md section 4), per-op dumps against the golden TFLM
  * hashes, and float outputs that read back exactly. */
-
-typedef struct
-{
-  int   status;      /* exit status, or -1 when killed by a signal */
-  char *out;
-  char *err;
-} CliResult;
-
-static void
-cli_result_clear (CliResult *result)
-{
-  g_clear_pointer (&result->out, g_free);
-  g_clear_pointer (&result->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliResult, cli_result_clear)
-
-/* Runs bitlens-cli with the NULL-terminated arguments. */
-static void
-run_cli (CliResult  *result,
-         const char *first,
-         ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  int wait_status = 0;
-  va_list args;
-
-  g_ptr_array_add (argv, (char *) test_cli_path ());
-  va_start (args, first);
-  for (const char *arg = first; arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (char *) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                &result->out, &result->err, &wait_status, &error);
-  g_assert_no_error (error);
-  result->status = WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : -1;
-  g_test_message ("exit %d\nstdout: %s\nstderr: %s", result->status, result->out, result->err);
-}
 
 static char *
 make_temp_dir (void)
@@ -116,9 +74,9 @@ test_usage_errors (void)
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_auto(CliResult) result = { 0 };
+      g_auto(TestCliResult) result = { 0 };
 
-      run_cli (&result, cases[i][0], cases[i][1], cases[i][2], cases[i][3], NULL);
+      test_cli_run (&result, cases[i][0], cases[i][1], cases[i][2], cases[i][3], NULL);
       g_assert_cmpint (result.status, ==, 2);
       g_assert_cmpstr (result.out, ==, "");
       g_assert_nonnull (strstr (result.err, "bitlens-cli"));
@@ -128,17 +86,17 @@ test_usage_errors (void)
 static void
 test_help (void)
 {
-  g_auto(CliResult) run = { 0 };
-  g_auto(CliResult) bench = { 0 };
+  g_auto(TestCliResult) run = { 0 };
+  g_auto(TestCliResult) bench = { 0 };
 
-  run_cli (&run, "run", "--help", NULL);
+  test_cli_run (&run, "run", "--help", NULL);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_nonnull (strstr (run.out, "--raw"));
   g_assert_nonnull (strstr (run.out, "--json"));
   g_assert_nonnull (strstr (run.out, "--dump-dir"));
   g_assert_nonnull (strstr (run.out, "MODEL INPUT"));
 
-  run_cli (&bench, "bench", "--help", NULL);
+  test_cli_run (&bench, "bench", "--help", NULL);
   g_assert_cmpint (bench.status, ==, 0);
   g_assert_nonnull (strstr (bench.out, "--runs"));
   g_assert_nonnull (strstr (bench.out, "--warmup"));
@@ -151,15 +109,15 @@ test_missing_model (void)
 {
   g_autofree char *dir = make_temp_dir ();
   g_autofree char *model = g_build_filename (dir, "no-such-model.tflite", NULL);
-  g_auto(CliResult) run = { 0 };
-  g_auto(CliResult) bench = { 0 };
+  g_auto(TestCliResult) run = { 0 };
+  g_auto(TestCliResult) bench = { 0 };
 
-  run_cli (&run, "run", model, "image.png", NULL);
+  test_cli_run (&run, "run", model, "image.png", NULL);
   g_assert_cmpint (run.status, ==, 1);
   g_assert_cmpstr (run.out, ==, "");
   g_assert_nonnull (strstr (run.err, "no-such-model.tflite"));
 
-  run_cli (&bench, "bench", model, NULL);
+  test_cli_run (&bench, "bench", model, NULL);
   g_assert_cmpint (bench.status, ==, 1);
   g_assert_nonnull (strstr (bench.err, "no-such-model.tflite"));
 
@@ -175,8 +133,8 @@ test_missing_input_stops_the_run (void)
   g_autofree char *dir = NULL;
   g_autofree char *missing = NULL;
   g_autofree char *not_image = NULL;
-  g_auto(CliResult) result = { 0 };
-  g_auto(CliResult) result_text = { 0 };
+  g_auto(TestCliResult) result = { 0 };
+  g_auto(TestCliResult) result_text = { 0 };
 
   if (model == NULL || image == NULL)
     return;
@@ -185,13 +143,13 @@ test_missing_input_stops_the_run (void)
   not_image = g_build_filename (dir, "notes.png", NULL);
   g_assert_true (g_file_set_contents (not_image, "not an image\n", -1, NULL));
 
-  run_cli (&result, "run", model, image, missing, image, NULL);
+  test_cli_run (&result, "run", model, image, missing, image, NULL);
   g_assert_cmpint (result.status, ==, 1);
   g_assert_cmpuint (count_lines (result.out), ==, 1);
   g_assert_nonnull (strstr (result.out, "000000000785.png"));
   g_assert_nonnull (strstr (result.err, "missing.png"));
 
-  run_cli (&result_text, "run", "--json", model, not_image, image, NULL);
+  test_cli_run (&result_text, "run", "--json", model, not_image, image, NULL);
   g_assert_cmpint (result_text.status, ==, 1);
   g_assert_cmpstr (result_text.out, ==, "");
   g_assert_nonnull (strstr (result_text.err, "notes.png: not a PNG or JPEG file"));
@@ -270,22 +228,22 @@ test_person_detect_raw_json (void)
                               person, no_person);
   for (int reference = 0; reference < 2; reference++)
     {
-      g_auto(CliResult) result = { 0 };
+      g_auto(TestCliResult) result = { 0 };
 
       if (reference)
-        run_cli (&result, "run", "--json", "--raw", "--reference", model, person, no_person, NULL);
+        test_cli_run (&result, "run", "--json", "--raw", "--reference", model, person, no_person, NULL);
       else
-        run_cli (&result, "run", "--json", "--raw", model, person, no_person, NULL);
+        test_cli_run (&result, "run", "--json", "--raw", model, person, no_person, NULL);
       g_assert_cmpint (result.status, ==, 0);
       g_assert_cmpstr (result.out, ==, expected);
       g_assert_cmpstr (result.err, ==, "");
     }
 
   {
-    g_auto(CliResult) human = { 0 };
+    g_auto(TestCliResult) human = { 0 };
     g_autofree char *line = g_strdup_printf ("%s: output [-113, 113], person score 0.94140625\n", person);
 
-    run_cli (&human, "run", "--raw", model, person, NULL);
+    test_cli_run (&human, "run", "--raw", model, person, NULL);
     g_assert_cmpint (human.status, ==, 0);
     g_assert_cmpstr (human.out, ==, line);
   }
@@ -300,7 +258,7 @@ test_raw_size_mismatch (void)
   g_autofree char *dir = NULL;
   g_autofree char *raw = NULL;
   g_autofree char *zeros = g_malloc0 (9215);
-  g_auto(CliResult) result = { 0 };
+  g_auto(TestCliResult) result = { 0 };
 
   if (model == NULL)
     return;
@@ -308,7 +266,7 @@ test_raw_size_mismatch (void)
   raw = g_build_filename (dir, "short.raw", NULL);
   g_assert_true (g_file_set_contents (raw, zeros, 9215, NULL));
 
-  run_cli (&result, "run", "--raw", model, raw, NULL);
+  test_cli_run (&result, "run", "--raw", model, raw, NULL);
   g_assert_cmpint (result.status, ==, 1);
   g_assert_nonnull (strstr (result.err, "short.raw"));
   g_assert_nonnull (strstr (result.err, "9215"));
@@ -327,7 +285,7 @@ test_json_escapes_the_path (void)
   g_autofree char *zeros = g_malloc0 (96 * 96);
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
-  g_auto(CliResult) result = { 0 };
+  g_auto(TestCliResult) result = { 0 };
   JsonObject *object;
   JsonArray *output;
 
@@ -337,7 +295,7 @@ test_json_escapes_the_path (void)
   raw = g_build_filename (dir, "odd \"name\" \\ \t.raw", NULL);
   g_assert_true (g_file_set_contents (raw, zeros, 96 * 96, NULL));
 
-  run_cli (&result, "run", "--json", "--raw", model, raw, NULL);
+  test_cli_run (&result, "run", "--json", "--raw", model, raw, NULL);
   g_assert_cmpint (result.status, ==, 0);
   g_assert_nonnull (strstr (result.out, "odd \\\"name\\\" \\\\ \\t.raw"));
   json_parser_load_from_data (parser, result.out, -1, &error);
@@ -393,7 +351,7 @@ test_dump_dir_matches_golden (void)
   g_autofree char *folder = NULL;
   g_autoptr(GHashTable) hashes = NULL;
   g_autoptr(GDir) listing = NULL;
-  g_auto(CliResult) result = { 0 };
+  g_auto(TestCliResult) result = { 0 };
   const char *name;
   guint n_files = 0;
 
@@ -407,7 +365,7 @@ test_dump_dir_matches_golden (void)
   hashes = read_golden_person_hashes (golden);
   g_assert_cmpuint (g_hash_table_size (hashes), ==, 31);
 
-  run_cli (&result, "run", "--raw", "--dump-dir", dumps, model, person, NULL);
+  test_cli_run (&result, "run", "--raw", "--dump-dir", dumps, model, person, NULL);
   g_assert_cmpint (result.status, ==, 0);
 
   folder = g_build_filename (dumps, "person", NULL);
@@ -439,9 +397,9 @@ test_dump_dir_matches_golden (void)
 static void
 test_dump_dir_refuses_shared_stems (void)
 {
-  g_auto(CliResult) result = { 0 };
+  g_auto(TestCliResult) result = { 0 };
 
-  run_cli (&result, "run", "--dump-dir", "/tmp/unused", "model.tflite", "a/x.png", "b/x.jpg", NULL);
+  test_cli_run (&result, "run", "--dump-dir", "/tmp/unused", "model.tflite", "a/x.png", "b/x.jpg", NULL);
   g_assert_cmpint (result.status, ==, 2);
   g_assert_nonnull (strstr (result.err, "a/x.png"));
   g_assert_nonnull (strstr (result.err, "b/x.jpg"));
@@ -482,7 +440,7 @@ test_float_outputs_round_trip (void)
 {
   g_autofree char *model = test_shared_path ("models/mlperf_tiny/vww_96_float.tflite");
   g_autofree char *image = test_shared_path ("data/vww/no_person/000000000724.png");
-  g_auto(CliResult) result = { 0 };
+  g_auto(TestCliResult) result = { 0 };
   float expected[2];
   double expected_score;
   const char *p;
@@ -491,7 +449,7 @@ test_float_outputs_round_trip (void)
     return;
   run_in_process (model, image, expected, sizeof expected, &expected_score);
 
-  run_cli (&result, "run", "--json", model, image, NULL);
+  test_cli_run (&result, "run", "--json", model, image, NULL);
   g_assert_cmpint (result.status, ==, 0);
   p = strstr (result.out, "\"output\": [");
   g_assert_nonnull (p);
@@ -520,7 +478,7 @@ test_images_int8_rgb_model (void)
   g_autofree char *model = test_shared_path ("models/mlperf_tiny/vww_96_int8.tflite");
   g_autofree char *first = test_shared_path ("data/vww/person/000000000785.png");
   g_autofree char *second = test_shared_path ("data/scenes_neg/no_person/a0010.jpg");
-  g_auto(CliResult) result = { 0 };
+  g_auto(TestCliResult) result = { 0 };
   g_autofree char *expected = NULL;
   gint8 out_first[2], out_second[2];
   double score_first, score_second;
@@ -539,7 +497,7 @@ test_images_int8_rgb_model (void)
                               first, out_first[0], out_first[1], score_text[0],
                               second, out_second[0], out_second[1], score_text[1]);
 
-  run_cli (&result, "run", "--json", model, first, second, NULL);
+  test_cli_run (&result, "run", "--json", model, first, second, NULL);
   g_assert_cmpint (result.status, ==, 0);
   g_assert_cmpstr (result.out, ==, expected);
 }
@@ -550,12 +508,12 @@ static void
 test_bench (void)
 {
   g_autofree char *model = test_shared_path ("models/tflm/person_detect.tflite");
-  g_auto(CliResult) both = { 0 };
-  g_auto(CliResult) reference = { 0 };
+  g_auto(TestCliResult) both = { 0 };
+  g_auto(TestCliResult) reference = { 0 };
 
   if (model == NULL)
     return;
-  run_cli (&both, "bench", "--runs", "3", "--warmup", "1", model, NULL);
+  test_cli_run (&both, "bench", "--runs", "3", "--warmup", "1", model, NULL);
   g_assert_cmpint (both.status, ==, 0);
   g_assert_nonnull (strstr (both.out, "input int8 [1,96,96,1]"));
   g_assert_nonnull (strstr (both.out, "optimized: median "));
@@ -564,7 +522,7 @@ test_bench (void)
   g_assert_nonnull (strstr (both.out, "outputs: identical (2 bytes)"));
   g_assert_true (strstr (both.out, "x faster") != NULL || strstr (both.out, "x slower") != NULL);
 
-  run_cli (&reference, "bench", "--reference", "--runs", "2", "--warmup", "0", model, NULL);
+  test_cli_run (&reference, "bench", "--reference", "--runs", "2", "--warmup", "0", model, NULL);
   g_assert_cmpint (reference.status, ==, 0);
   g_assert_nonnull (strstr (reference.out, "reference: median "));
   g_assert_null (strstr (reference.out, "optimized"));

@@ -16,25 +16,6 @@
 #define PERSON_IMAGE "data/vww/person/000000000785.png"
 #define VWW_INT8 "models/mlperf_tiny/vww_96_int8.tflite"
 
-static int
-run_cli (const char *const *arguments,
-         char              **out,
-         char              **err)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  int status;
-
-  g_ptr_array_add (argv, (gpointer) test_cli_path ());
-  for (int i = 0; arguments[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) arguments[i]);
-  g_ptr_array_add (argv, NULL);
-  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, out, err, &status, &error);
-  g_assert_no_error (error);
-  g_assert_true (WIFEXITED (status));
-  return WEXITSTATUS (status);
-}
-
 static double
 field_value (const char *text,
              const char *field)
@@ -75,7 +56,7 @@ test_saliency_outputs (void)
     const char *arguments[] = { "saliency", model_path, image_path, "--window", "12", "--stride", "6",
                                 "--baseline", "black", "--threads", "2", "--map", npy, "-o", png,
                                 "--write-input", raw, "--sign", "both", NULL };
-    g_assert_cmpint (run_cli (arguments, &out, &err), ==, 0);
+    g_assert_cmpint (test_cli_run_argv (arguments, &out, &err), ==, 0);
   }
   g_assert_true (g_file_test (json, G_FILE_TEST_IS_REGULAR));
   g_assert_true (g_file_test (png, G_FILE_TEST_IS_REGULAR));
@@ -106,7 +87,7 @@ test_saliency_outputs (void)
   g_clear_pointer (&err, g_free);
   {
     const char *arguments[] = { "saliency", model_path, image_path, "--map", npy, NULL };
-    g_assert_cmpint (run_cli (arguments, &out, &err), ==, 1);
+    g_assert_cmpint (test_cli_run_argv (arguments, &out, &err), ==, 1);
   }
   g_assert_nonnull (strstr (err, "exists"));
   g_assert_nonnull (strstr (err, "m.npy"));
@@ -141,7 +122,7 @@ test_faithfulness_output (void)
   {
     const char *arguments[] = { "faithfulness", model_path, image_path, "--steps", "6", "--window", "16",
                                 "--stride", "8", "--random-seed", "3", NULL };
-    g_assert_cmpint (run_cli (arguments, &out, &err), ==, 0);
+    g_assert_cmpint (test_cli_run_argv (arguments, &out, &err), ==, 0);
   }
 
   model = bitlens_model_new_from_file (model_path, &error);
@@ -178,7 +159,7 @@ test_faithfulness_output (void)
   {
     const char *arguments[] = { "faithfulness", model_path, image_path, "--steps", "6", "--window", "16",
                                 "--stride", "8", "--baseline=gray", NULL };
-    g_assert_cmpint (run_cli (arguments, &out, &err), ==, 0);
+    g_assert_cmpint (test_cli_run_argv (arguments, &out, &err), ==, 0);
   }
   g_assert_nonnull (strstr (out, "deletion baseline: gray 128  insertion start: blur radius 5"));
   params.baseline.kind = BITLENS_BASELINE_GRAY;
@@ -220,7 +201,7 @@ test_saliency_compare (void)
   {
     const char *arguments[] = { "saliency", model_path, image_path, "--compare", model_b_path, "--window", "24",
                                 "--stride", "12", "--threads", "2", "-o", png, NULL };
-    g_assert_cmpint (run_cli (arguments, &out, &err), ==, 0);
+    g_assert_cmpint (test_cli_run_argv (arguments, &out, &err), ==, 0);
   }
 
   model = bitlens_model_new_from_file (model_path, &error);
@@ -263,14 +244,14 @@ test_saliency_compare (void)
   g_clear_pointer (&err, g_free);
   {
     const char *arguments[] = { "saliency", model_path, image_path, "--compare", model_b_path, "--map", png, NULL };
-    g_assert_cmpint (run_cli (arguments, &out, &err), ==, 2);
+    g_assert_cmpint (test_cli_run_argv (arguments, &out, &err), ==, 2);
   }
   g_assert_nonnull (strstr (err, "--compare"));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
   {
     const char *arguments[] = { "saliency", model_path, image_path, "--compare", "/nonexistent/b.tflite", NULL };
-    g_assert_cmpint (run_cli (arguments, &out, &err), ==, 1);
+    g_assert_cmpint (test_cli_run_argv (arguments, &out, &err), ==, 1);
   }
   g_assert_nonnull (strstr (err, "/nonexistent/b.tflite"));
 
@@ -289,28 +270,28 @@ test_usage_and_errors (void)
   {
     g_autofree char *out = NULL, *err = NULL;
     const char *arguments[] = { "saliency", model_path, NULL };
-    g_assert_cmpint (run_cli (arguments, &out, &err), ==, 2);
+    g_assert_cmpint (test_cli_run_argv (arguments, &out, &err), ==, 2);
   }
   {
     g_autofree char *out = NULL, *err = NULL;
     const char *arguments[] = { "saliency", model_path, image_path, "--method", "lime", NULL };
-    g_assert_cmpint (run_cli (arguments, &out, &err), ==, 2);
+    g_assert_cmpint (test_cli_run_argv (arguments, &out, &err), ==, 2);
     g_assert_nonnull (strstr (err, "unknown method \"lime\""));
   }
   {
     g_autofree char *out = NULL, *err = NULL;
     const char *arguments[] = { "saliency", model_path, image_path, "--colormap", "jet", NULL };
-    g_assert_cmpint (run_cli (arguments, &out, &err), ==, 2);
+    g_assert_cmpint (test_cli_run_argv (arguments, &out, &err), ==, 2);
   }
   {
     g_autofree char *out = NULL, *err = NULL;
     const char *arguments[] = { "saliency", model_path, image_path, "--stride", "0", NULL };
-    g_assert_cmpint (run_cli (arguments, &out, &err), ==, 2);
+    g_assert_cmpint (test_cli_run_argv (arguments, &out, &err), ==, 2);
   }
   {
     g_autofree char *out = NULL, *err = NULL;
     const char *arguments[] = { "faithfulness", model_path, image_path, "--steps", "0", NULL };
-    g_assert_cmpint (run_cli (arguments, &out, &err), ==, 2);
+    g_assert_cmpint (test_cli_run_argv (arguments, &out, &err), ==, 2);
   }
   /* Method names are accepted; those not written yet fail with a message. */
   for (int m = 0; m < BITLENS_SALIENCY_N_METHODS; m++)
@@ -321,13 +302,13 @@ test_usage_and_errors (void)
 
       if (bitlens_saliency_method_is_available (m))
         continue;
-      g_assert_cmpint (run_cli (arguments, &out, &err), ==, 1);
+      g_assert_cmpint (test_cli_run_argv (arguments, &out, &err), ==, 1);
       g_assert_nonnull (strstr (err, "is not available yet"));
     }
   {
     g_autofree char *out = NULL, *err = NULL;
     const char *arguments[] = { "saliency", model_path, "/nonexistent/image.png", NULL };
-    g_assert_cmpint (run_cli (arguments, &out, &err), ==, 1);
+    g_assert_cmpint (test_cli_run_argv (arguments, &out, &err), ==, 1);
     g_assert_nonnull (strstr (err, "/nonexistent/image.png"));
   }
 }
@@ -347,7 +328,7 @@ test_bench (void)
                                 "--threads", "1", "--bench", "2", NULL };
     const char *second;
 
-    g_assert_cmpint (run_cli (arguments, &out, &err), ==, 0);
+    g_assert_cmpint (test_cli_run_argv (arguments, &out, &err), ==, 0);
     g_assert_nonnull (strstr (out, "bench: round 1: incremental CPU "));
     second = strstr (out, "bench: round 2: incremental CPU ");
     g_assert_nonnull (second);
@@ -361,7 +342,7 @@ test_bench (void)
     g_autofree char *out = NULL, *err = NULL;
     const char *arguments[] = { "saliency", model_path, image_path, "--method", "gradient", "--bench", "1", NULL };
 
-    g_assert_cmpint (run_cli (arguments, &out, &err), ==, 2);
+    g_assert_cmpint (test_cli_run_argv (arguments, &out, &err), ==, 2);
     g_assert_nonnull (strstr (err, "--bench"));
   }
 }

@@ -5,7 +5,6 @@
 
 #include <math.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include <glib/gstdio.h>
 
@@ -1820,25 +1819,6 @@ test_unsupported_model (void)
 /* ---- CLI, sidecar, caption, README ----------------------------------------------------- */
 
 static int
-run_cli (const char *const *arguments,
-         char              **out,
-         char              **err)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  int status;
-
-  g_ptr_array_add (argv, (gpointer) test_cli_path ());
-  for (int i = 0; arguments[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) arguments[i]);
-  g_ptr_array_add (argv, NULL);
-  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, out, err, &status, &error);
-  g_assert_no_error (error);
-  g_assert_true (WIFEXITED (status));
-  return WEXITSTATUS (status);
-}
-
-static int
 png_height (GBytes *png)
 {
   const guint8 *bytes = g_bytes_get_data (png, NULL);
@@ -1869,7 +1849,7 @@ test_cli_and_exports (void)
     const char *arguments[] = { "saliency", model_path, image_path, "--method", "integrated-gradients",
                                 "--ig-steps", "8", "--map", npy, NULL };
 
-    g_assert_cmpint (run_cli (arguments, &out, &err), ==, 0);
+    g_assert_cmpint (test_cli_run_argv (arguments, &out, &err), ==, 0);
   }
   g_assert_nonnull (strstr (out, "note: gradients of a float shadow"));
   g_assert_nonnull (strstr (out, "straight-through"));

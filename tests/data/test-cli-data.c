@@ -6,7 +6,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include <json-glib/json-glib.h>
 
@@ -19,47 +18,6 @@
  * with the green model written to a .tflite file (score = G / 255), and on vww with the
  * shared TFLM person detector. Outputs are checked against counts worked out by hand, exit
  * statuses against the documented 0 / 1 / 2. */
-
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} CliResult;
-
-static void
-cli_result_clear (CliResult *result)
-{
-  g_free (result->out);
-  g_free (result->err);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliResult, cli_result_clear)
-
-static void
-run_cli (CliResult  *result,
-         const char *first,
-         ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  const char *arg;
-  va_list args;
-  int wait_status;
-
-  g_ptr_array_add (argv, (char *) test_cli_path ());
-  va_start (args, first);
-  for (arg = first; arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (char *) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                &result->out, &result->err, &wait_status, &error);
-  g_assert_no_error (error);
-  g_assert_true (WIFEXITED (wait_status));
-  result->status = WEXITSTATUS (wait_status);
-}
 
 #define assert_contains(haystack, needle) \
   G_STMT_START { \
@@ -115,9 +73,9 @@ static void
 test_eval_text (Fixture       *fixture,
                 gconstpointer  data)
 {
-  g_auto(CliResult) result = { 0 };
+  g_auto(TestCliResult) result = { 0 };
 
-  run_cli (&result, "eval", fixture->model, fixture->folder, NULL);
+  test_cli_run (&result, "eval", fixture->model, fixture->folder, NULL);
   g_assert_cmpint (result.status, ==, 0);
   /* TP p1 p2 p3, FN p4 p5, FP n3 n4 n5, TN n1 n2 n6 */
   assert_contains (result.out, "label person                      3                    2\n");
@@ -135,7 +93,7 @@ static void
 test_eval_json_and_predictions (Fixture       *fixture,
                                 gconstpointer  data)
 {
-  g_auto(CliResult) result = { 0 };
+  g_auto(TestCliResult) result = { 0 };
   g_autofree char *predictions = fixture_path (fixture, "out/../predictions.csv");
   g_autofree char *csv = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
@@ -144,8 +102,8 @@ test_eval_json_and_predictions (Fixture       *fixture,
   JsonObject *root;
 
   g_assert_cmpint (g_mkdir_with_parents (fixture_path (fixture, "out"), 0755), ==, 0);
-  run_cli (&result, "eval", "--threshold", "0.95", "--json", "--threads", "3", "--predictions", predictions,
-           fixture->model, fixture->folder, NULL);
+  test_cli_run (&result, "eval", "--threshold", "0.95", "--json", "--threads", "3", "--predictions", predictions,
+                fixture->model, fixture->folder, NULL);
   g_assert_cmpint (result.status, ==, 0);
   g_assert_true (json_parser_load_from_data (parser, result.out, -1, &error));
   g_assert_no_error (error);
@@ -184,29 +142,29 @@ static void
 test_eval_errors (Fixture       *fixture,
                   gconstpointer  data)
 {
-  g_auto(CliResult) usage = { 0 };
-  g_auto(CliResult) threshold = { 0 };
-  g_auto(CliResult) model = { 0 };
-  g_auto(CliResult) dataset = { 0 };
-  g_auto(CliResult) split = { 0 };
-  g_auto(CliResult) problems = { 0 };
+  g_auto(TestCliResult) usage = { 0 };
+  g_auto(TestCliResult) threshold = { 0 };
+  g_auto(TestCliResult) model = { 0 };
+  g_auto(TestCliResult) dataset = { 0 };
+  g_auto(TestCliResult) split = { 0 };
+  g_auto(TestCliResult) problems = { 0 };
   g_autofree char *missing = fixture_path (fixture, "missing.tflite");
   g_autofree char *csv = NULL;
   g_autofree char *csv_path = fixture_path (fixture, "labels.csv");
   g_autofree char *more = NULL;
 
-  run_cli (&usage, "eval", fixture->model, NULL);
+  test_cli_run (&usage, "eval", fixture->model, NULL);
   g_assert_cmpint (usage.status, ==, 2);
   assert_contains (usage.err, "eval takes MODEL and DATASET");
-  run_cli (&threshold, "eval", "--threshold", "1.5", fixture->model, fixture->folder, NULL);
+  test_cli_run (&threshold, "eval", "--threshold", "1.5", fixture->model, fixture->folder, NULL);
   g_assert_cmpint (threshold.status, ==, 2);
   assert_contains (threshold.err, "--threshold 1.5 is outside 0..1");
-  run_cli (&model, "eval", missing, fixture->folder, NULL);
+  test_cli_run (&model, "eval", missing, fixture->folder, NULL);
   g_assert_cmpint (model.status, ==, 1);
-  run_cli (&dataset, "eval", fixture->model, "/nonexistent", NULL);
+  test_cli_run (&dataset, "eval", fixture->model, "/nonexistent", NULL);
   g_assert_cmpint (dataset.status, ==, 1);
   assert_contains (dataset.err, "/nonexistent: not a folder");
-  run_cli (&split, "eval", "--split", "nope.txt", fixture->model, fixture->folder, NULL);
+  test_cli_run (&split, "eval", "--split", "nope.txt", fixture->model, fixture->folder, NULL);
   g_assert_cmpint (split.status, ==, 1);
   assert_contains (split.err, "split file nope.txt not found");
 
@@ -215,7 +173,7 @@ test_eval_errors (Fixture       *fixture,
   g_assert_true (g_file_get_contents (csv_path, &csv, NULL, NULL));
   more = g_strconcat (csv, "broken.png,0,\nabsent.png,1,\np1.png,maybe,\n", NULL);
   fixture_write_file (fixture->folder, "labels.csv", more);
-  run_cli (&problems, "eval", fixture->model, fixture->folder, NULL);
+  test_cli_run (&problems, "eval", fixture->model, fixture->folder, NULL);
   g_assert_cmpint (problems.status, ==, 0);
   assert_contains (problems.err, "labels.csv:14: no such image file: absent.png\n");
   assert_contains (problems.err, "labels.csv:15: bad label 'maybe' for p1.png (expected 0 = no person or 1 = person)\n");
@@ -228,16 +186,16 @@ static void
 test_failures (Fixture       *fixture,
                gconstpointer  data)
 {
-  g_auto(CliResult) all = { 0 };
-  g_auto(CliResult) fn = { 0 };
-  g_auto(CliResult) json = { 0 };
-  g_auto(CliResult) bad_slice = { 0 };
-  g_auto(CliResult) bad_kind = { 0 };
+  g_auto(TestCliResult) all = { 0 };
+  g_auto(TestCliResult) fn = { 0 };
+  g_auto(TestCliResult) json = { 0 };
+  g_auto(TestCliResult) bad_slice = { 0 };
+  g_auto(TestCliResult) bad_kind = { 0 };
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
   JsonArray *items;
 
-  run_cli (&all, "failures", fixture->model, fixture->folder, NULL);
+  test_cli_run (&all, "failures", fixture->model, fixture->folder, NULL);
   g_assert_cmpint (all.status, ==, 0);
   /* n5 (0.98), n4 (0.94), p5 (1 - 0.12), n3 (0.55), p4 (1 - 0.498) */
   assert_contains (all.out, "   1  FP    0.980392    no person  n5.png  (line 11)\n");
@@ -247,13 +205,13 @@ test_failures (Fixture       *fixture,
   assert_contains (all.out, "   5  FN    0.498039    person     p4.png  (line 5)\n");
   assert_contains (all.out, "3 false positives and 2 false negatives in 11 images at threshold 0.5\n");
 
-  run_cli (&fn, "failures", "--kind", "fn", "--slice", "has(tags, \"dark\") || has(tags, 'coat')", fixture->model, fixture->folder, NULL);
+  test_cli_run (&fn, "failures", "--kind", "fn", "--slice", "has(tags, \"dark\") || has(tags, 'coat')", fixture->model, fixture->folder, NULL);
   g_assert_cmpint (fn.status, ==, 0);
   assert_contains (fn.out, "   1  FN    0.117647    person     p5.png");
   g_assert_null (strstr (fn.out, "p4.png"));
   assert_contains (fn.out, "0 false positives and 1 false negatives in the slice has(tags, \"dark\") || has(tags, 'coat') (6 images)");
 
-  run_cli (&json, "failures", "--json", "--limit", "2", "--kind", "fp", fixture->model, fixture->folder, NULL);
+  test_cli_run (&json, "failures", "--json", "--limit", "2", "--kind", "fp", fixture->model, fixture->folder, NULL);
   g_assert_cmpint (json.status, ==, 0);
   g_assert_true (json_parser_load_from_data (parser, json.out, -1, &error));
   g_assert_no_error (error);
@@ -265,10 +223,10 @@ test_failures (Fixture       *fixture,
   g_assert_cmpfloat ((float) json_object_get_double_member (json_array_get_object_element (items, 1), "score"), ==,
                      240 / 255.0f);
 
-  run_cli (&bad_slice, "failures", "--slice", "tagz == 'x'", fixture->model, fixture->folder, NULL);
+  test_cli_run (&bad_slice, "failures", "--slice", "tagz == 'x'", fixture->model, fixture->folder, NULL);
   g_assert_cmpint (bad_slice.status, ==, 2);
   assert_contains (bad_slice.err, "--slice: unknown column 'tagz' at column 1, did you mean 'tags'?");
-  run_cli (&bad_kind, "failures", "--kind", "both", fixture->model, fixture->folder, NULL);
+  test_cli_run (&bad_kind, "failures", "--kind", "both", fixture->model, fixture->folder, NULL);
   g_assert_cmpint (bad_kind.status, ==, 2);
 }
 
@@ -286,15 +244,15 @@ static void
 test_failures_export (Fixture       *fixture,
                       gconstpointer  data)
 {
-  g_auto(CliResult) result = { 0 };
-  g_auto(CliResult) again = { 0 };
-  g_auto(CliResult) forced = { 0 };
+  g_auto(TestCliResult) result = { 0 };
+  g_auto(TestCliResult) again = { 0 };
+  g_auto(TestCliResult) forced = { 0 };
   g_autofree char *dir = fixture_path (fixture, "heatmaps");
   g_autofree char *first = g_build_filename (dir, "001_fp_n5.png", NULL);
   g_autofree char *second = g_build_filename (dir, "002_fp_n4.png", NULL);
   g_autofree char *third = g_build_filename (dir, "003_fn_p5.png", NULL);
 
-  run_cli (&result, "failures", "--limit", "3", "--export-dir", dir, fixture->model, fixture->folder, NULL);
+  test_cli_run (&result, "failures", "--limit", "3", "--export-dir", dir, fixture->model, fixture->folder, NULL);
   g_assert_cmpint (result.status, ==, 0);
   g_assert_true (is_png (first));
   g_assert_true (is_png (second));
@@ -307,9 +265,9 @@ test_failures_export (Fixture       *fixture,
     g_assert_cmpint (image->width, >=, 384);
   }
   /* Existing files are kept unless --force. */
-  run_cli (&again, "failures", "--limit", "1", "--export-dir", dir, fixture->model, fixture->folder, NULL);
+  test_cli_run (&again, "failures", "--limit", "1", "--export-dir", dir, fixture->model, fixture->folder, NULL);
   g_assert_cmpint (again.status, ==, 1);
-  run_cli (&forced, "failures", "--limit", "1", "--force", "--export-dir", dir, fixture->model, fixture->folder, NULL);
+  test_cli_run (&forced, "failures", "--limit", "1", "--force", "--export-dir", dir, fixture->model, fixture->folder, NULL);
   g_assert_cmpint (forced.status, ==, 0);
 }
 
@@ -317,13 +275,13 @@ static void
 test_datatest (Fixture       *fixture,
                gconstpointer  data)
 {
-  g_auto(CliResult) failing = { 0 };
-  g_auto(CliResult) passing = { 0 };
-  g_auto(CliResult) spec_error = { 0 };
-  g_auto(CliResult) bind_error = { 0 };
-  g_auto(CliResult) no_model = { 0 };
-  g_auto(CliResult) json = { 0 };
-  g_auto(CliResult) usage = { 0 };
+  g_auto(TestCliResult) failing = { 0 };
+  g_auto(TestCliResult) passing = { 0 };
+  g_auto(TestCliResult) spec_error = { 0 };
+  g_auto(TestCliResult) bind_error = { 0 };
+  g_auto(TestCliResult) no_model = { 0 };
+  g_auto(TestCliResult) json = { 0 };
+  g_auto(TestCliResult) usage = { 0 };
   g_autofree char *failing_spec = fixture_path (fixture, "failing.spec");
   g_autofree char *passing_spec = fixture_path (fixture, "passing.spec");
   g_autofree char *broken_spec = fixture_path (fixture, "broken.spec");
@@ -344,7 +302,7 @@ test_datatest (Fixture       *fixture,
   fixture_write_file (fixture->folder, "broken.spec", "[dataset]\npath=.\n[test a]\nmetric=accuracy\nmin=0.5\nmax=0.1\n");
   fixture_write_file (fixture->folder, "unbound.spec", "[dataset]\npath=.\n[test a]\nwhere=tagz == 'x'\nmetric=count\nmin=1\n");
 
-  run_cli (&failing, "test", "--junit", junit, failing_spec, NULL);
+  test_cli_run (&failing, "test", "--junit", junit, failing_spec, NULL);
   g_assert_cmpint (failing.status, ==, 1);
   assert_contains (failing.out, "FAIL dark_recall (");
   assert_contains (failing.out, "1 of 2 tests failed on green.tflite\n");
@@ -352,12 +310,12 @@ test_datatest (Fixture       *fixture,
   assert_contains (xml, "<failure message=\"recall 0.6667 is below min 0.8000\" type=\"threshold\">");
   assert_contains (xml, "<testsuite name=\"failing\" tests=\"2\" failures=\"1\" errors=\"0\"");
 
-  run_cli (&passing, "test", "--model", fixture->model, passing_spec, NULL);
+  test_cli_run (&passing, "test", "--model", fixture->model, passing_spec, NULL);
   g_assert_cmpint (passing.status, ==, 0);
   assert_contains (passing.out, "All 2 tests passed on green.tflite\n");
 
   /* A second model: the verdict stays the first model's. */
-  run_cli (&json, "test", "--json", "--model", fixture->model, "--model-b", fixture->model, "--threshold", "0.95", failing_spec, NULL);
+  test_cli_run (&json, "test", "--json", "--model", fixture->model, "--model-b", fixture->model, "--threshold", "0.95", failing_spec, NULL);
   g_assert_cmpint (json.status, ==, 1);
   g_assert_true (json_parser_load_from_data (parser, json.out, -1, &error));
   g_assert_no_error (error);
@@ -371,16 +329,16 @@ test_datatest (Fixture       *fixture,
     g_assert_cmpfloat (json_object_get_double_member (overall, "difference"), ==, 0.0);
   }
 
-  run_cli (&spec_error, "test", "--model", fixture->model, broken_spec, NULL);
+  test_cli_run (&spec_error, "test", "--model", fixture->model, broken_spec, NULL);
   g_assert_cmpint (spec_error.status, ==, 2);
   assert_contains (spec_error.err, "broken.spec:6: max 0.1 is below min 0.5: no value can pass\n");
-  run_cli (&bind_error, "test", "--model", fixture->model, unbound_spec, NULL);
+  test_cli_run (&bind_error, "test", "--model", fixture->model, unbound_spec, NULL);
   g_assert_cmpint (bind_error.status, ==, 2);
   assert_contains (bind_error.err, "unbound.spec:4: where: unknown column 'tagz' at column 1, did you mean 'tags'?");
-  run_cli (&no_model, "test", passing_spec, NULL);
+  test_cli_run (&no_model, "test", passing_spec, NULL);
   g_assert_cmpint (no_model.status, ==, 2);
   assert_contains (no_model.err, "no model to test");
-  run_cli (&usage, "test", NULL);
+  test_cli_run (&usage, "test", NULL);
   g_assert_cmpint (usage.status, ==, 2);
 }
 
@@ -388,22 +346,22 @@ static void
 test_bias (Fixture       *fixture,
            gconstpointer  data)
 {
-  g_auto(CliResult) text = { 0 };
-  g_auto(CliResult) json = { 0 };
-  g_auto(CliResult) usage = { 0 };
+  g_auto(TestCliResult) text = { 0 };
+  g_auto(TestCliResult) json = { 0 };
+  g_auto(TestCliResult) usage = { 0 };
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
   JsonObject *root;
   JsonArray *attributes;
   gboolean found_width = FALSE;
 
-  run_cli (&text, "bias", fixture->folder, NULL);
+  test_cli_run (&text, "bias", fixture->folder, NULL);
   g_assert_cmpint (text.status, ==, 0);
   assert_contains (text.out, "Dataset  ");
   assert_contains (text.out, "(11 images: 5 person, 6 no person)\n");
   assert_contains (text.out, "Attributes that predict the label on their own: ");
 
-  run_cli (&json, "bias", "--json", "--bins", "3", "--model", fixture->model, fixture->folder, NULL);
+  test_cli_run (&json, "bias", "--json", "--bins", "3", "--model", fixture->model, fixture->folder, NULL);
   g_assert_cmpint (json.status, ==, 0);
   g_assert_true (json_parser_load_from_data (parser, json.out, -1, &error));
   g_assert_no_error (error);
@@ -432,7 +390,7 @@ test_bias (Fixture       *fixture,
     }
   g_assert_true (found_width);
 
-  run_cli (&usage, "bias", "--bins", "0", fixture->folder, NULL);
+  test_cli_run (&usage, "bias", "--bins", "0", fixture->folder, NULL);
   g_assert_cmpint (usage.status, ==, 2);
 }
 
@@ -448,16 +406,16 @@ test_vww (void)
   g_autofree char *csv = NULL;
   g_autofree char *expected = NULL;
   g_auto(GStrv) lines = NULL;
-  g_auto(CliResult) eval = { 0 };
-  g_auto(CliResult) failures = { 0 };
-  g_auto(CliResult) bias = { 0 };
+  g_auto(TestCliResult) eval = { 0 };
+  g_auto(TestCliResult) failures = { 0 };
+  g_auto(TestCliResult) bias = { 0 };
   guint tp = 0, fp = 0, tn = 0, fn = 0;
 
   if (model == NULL || vww == NULL)
     return;
   folder = g_dir_make_tmp ("bitlens-cli-XXXXXX", NULL);
   predictions = g_build_filename (folder, "p.csv", NULL);
-  run_cli (&eval, "eval", "--split", "vww/test.txt", "--predictions", predictions, model, vww, NULL);
+  test_cli_run (&eval, "eval", "--split", "vww/test.txt", "--predictions", predictions, model, vww, NULL);
   g_assert_cmpint (eval.status, ==, 0);
   g_assert_true (g_file_get_contents (predictions, &csv, NULL, NULL));
   lines = g_strsplit (csv, "\n", -1);
@@ -477,11 +435,11 @@ test_vww (void)
   expected = g_strdup_printf ("label person       %16u  %19u\nlabel no person    %16u  %19u\n", tp, fn, fp, tn);
   assert_contains (eval.out, expected);
 
-  run_cli (&failures, "failures", "--slice", "label == 0 && mean_luma < 80", "--kind", "fp", "--limit", "3", model, vww, NULL);
+  test_cli_run (&failures, "failures", "--slice", "label == 0 && mean_luma < 80", "--kind", "fp", "--limit", "3", model, vww, NULL);
   g_assert_cmpint (failures.status, ==, 0);
   assert_contains (failures.out, "(46 images)");
 
-  run_cli (&bias, "bias", vww, NULL);
+  test_cli_run (&bias, "bias", vww, NULL);
   g_assert_cmpint (bias.status, ==, 0);
   assert_contains (bias.out, "mean_luma\n  label FLAGGED: mean_luma <= ");
   assert_contains (bias.out, "Attributes that predict the label on their own: mean_luma\n");

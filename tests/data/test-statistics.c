@@ -6,7 +6,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include <json-glib/json-glib.h>
 
@@ -448,53 +447,12 @@ test_histogram_edges (void)
 
 /* ---------------------------------------------------------------- CLI */
 
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} CliResult;
-
-static void
-cli_result_clear (CliResult *result)
-{
-  g_free (result->out);
-  g_free (result->err);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliResult, cli_result_clear)
-
-static void
-run_cli (CliResult  *result,
-         const char *first,
-         ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  const char *arg;
-  va_list args;
-  int wait_status;
-
-  g_ptr_array_add (argv, (char *) test_cli_path ());
-  va_start (args, first);
-  for (arg = first; arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (char *) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                &result->out, &result->err, &wait_status, &error);
-  g_assert_no_error (error);
-  g_assert_true (WIFEXITED (wait_status));
-  result->status = WEXITSTATUS (wait_status);
-}
-
 static void
 test_cli_outputs (Fixture       *fixture,
                   gconstpointer  data)
 {
-  g_auto(CliResult) text = { 0 };
-  g_auto(CliResult) json = { 0 };
+  g_auto(TestCliResult) text = { 0 };
+  g_auto(TestCliResult) json = { 0 };
   g_autofree char *curve_path = g_build_filename (fixture->folder, "curve.csv", NULL);
   g_autofree char *histogram_path = g_build_filename (fixture->folder, "histogram.csv", NULL);
   g_autofree char *curve_csv = NULL;
@@ -507,8 +465,8 @@ test_cli_outputs (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   JsonObject *root;
 
-  run_cli (&text, "eval", "--pr-curve", curve_path, "--histogram", histogram_path, "--bins", "10",
-           fixture->model_path, fixture->folder, NULL);
+  test_cli_run (&text, "eval", "--pr-curve", curve_path, "--histogram", histogram_path, "--bins", "10",
+                fixture->model_path, fixture->folder, NULL);
   g_assert_cmpint (text.status, ==, 0);
   g_assert_true (g_file_get_contents (curve_path, &curve_csv, NULL, NULL));
   g_assert_true (g_file_get_contents (histogram_path, &histogram_csv, NULL, NULL));
@@ -519,7 +477,7 @@ test_cli_outputs (Fixture       *fixture,
   g_assert_nonnull (strstr (text.out, "average_precision      0.5286\n"));
   g_assert_nonnull (strstr (text.out, "roc_auc                0.5833\n"));
 
-  run_cli (&json, "eval", "--json", fixture->model_path, fixture->folder, NULL);
+  test_cli_run (&json, "eval", "--json", fixture->model_path, fixture->folder, NULL);
   g_assert_cmpint (json.status, ==, 0);
   g_assert_true (json_parser_load_from_data (parser, json.out, -1, &error));
   g_assert_no_error (error);
@@ -529,11 +487,11 @@ test_cli_outputs (Fixture       *fixture,
 
   /* Default: 20 bins. */
   {
-    g_auto(CliResult) defaults = { 0 };
+    g_auto(TestCliResult) defaults = { 0 };
     g_autofree char *csv = NULL;
     g_auto(GStrv) lines = NULL;
 
-    run_cli (&defaults, "eval", "--histogram", histogram_path, fixture->model_path, fixture->folder, NULL);
+    test_cli_run (&defaults, "eval", "--histogram", histogram_path, fixture->model_path, fixture->folder, NULL);
     g_assert_cmpint (defaults.status, ==, 0);
     g_assert_true (g_file_get_contents (histogram_path, &csv, NULL, NULL));
     lines = g_strsplit (csv, "\n", -1);
@@ -546,15 +504,15 @@ static void
 test_cli_errors (Fixture       *fixture,
                  gconstpointer  data)
 {
-  g_auto(CliResult) zero = { 0 };
-  g_auto(CliResult) unwritable = { 0 };
+  g_auto(TestCliResult) zero = { 0 };
+  g_auto(TestCliResult) unwritable = { 0 };
   g_autofree char *nowhere = g_build_filename (fixture->folder, "no", "such", "folder", "curve.csv", NULL);
 
-  run_cli (&zero, "eval", "--histogram", "/dev/null", "--bins", "0", fixture->model_path, fixture->folder, NULL);
+  test_cli_run (&zero, "eval", "--histogram", "/dev/null", "--bins", "0", fixture->model_path, fixture->folder, NULL);
   g_assert_cmpint (zero.status, ==, 2);
   g_assert_nonnull (strstr (zero.err, "--bins"));
 
-  run_cli (&unwritable, "eval", "--pr-curve", nowhere, fixture->model_path, fixture->folder, NULL);
+  test_cli_run (&unwritable, "eval", "--pr-curve", nowhere, fixture->model_path, fixture->folder, NULL);
   g_assert_cmpint (unwritable.status, ==, 1);
   g_assert_nonnull (strstr (unwritable.err, "curve.csv"));
 }
