@@ -173,19 +173,10 @@ bitlens_bias_plot_finalize (GObject *object)
 }
 
 static void
-bitlens_bias_plot_css_changed (GtkWidget         *widget,
-                               GtkCssStyleChange *change)
-{
-  GTK_WIDGET_CLASS (bitlens_bias_plot_parent_class)->css_changed (widget, change);
-  gtk_widget_queue_draw (widget);
-}
-
-static void
 bitlens_bias_plot_class_init (BitlensBiasPlotClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = bitlens_bias_plot_finalize;
-  GTK_WIDGET_CLASS (klass)->css_changed = bitlens_bias_plot_css_changed;
-  gtk_widget_class_set_accessible_role (GTK_WIDGET_CLASS (klass), GTK_ACCESSIBLE_ROLE_IMG);
+  bitlens_plot_class_init (GTK_WIDGET_CLASS (klass));
 }
 
 static void

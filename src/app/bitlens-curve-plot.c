@@ -170,19 +170,10 @@ bitlens_curve_plot_finalize (GObject *object)
 }
 
 static void
-bitlens_curve_plot_css_changed (GtkWidget         *widget,
-                                GtkCssStyleChange *change)
-{
-  GTK_WIDGET_CLASS (bitlens_curve_plot_parent_class)->css_changed (widget, change);
-  gtk_widget_queue_draw (widget);
-}
-
-static void
 bitlens_curve_plot_class_init (BitlensCurvePlotClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = bitlens_curve_plot_finalize;
-  GTK_WIDGET_CLASS (klass)->css_changed = bitlens_curve_plot_css_changed;
-  gtk_widget_class_set_accessible_role (GTK_WIDGET_CLASS (klass), GTK_ACCESSIBLE_ROLE_IMG);
+  bitlens_plot_class_init (GTK_WIDGET_CLASS (klass));
 }
 
 static void

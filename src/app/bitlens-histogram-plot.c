@@ -129,20 +129,10 @@ bitlens_histogram_plot_finalize (GObject *object)
 }
 
 static void
-bitlens_histogram_plot_css_changed (GtkWidget         *widget,
-                                    GtkCssStyleChange *change)
-{
-  GTK_WIDGET_CLASS (bitlens_histogram_plot_parent_class)->css_changed (widget, change);
-  /* The colours come from the style: light or dark. */
-  gtk_widget_queue_draw (widget);
-}
-
-static void
 bitlens_histogram_plot_class_init (BitlensHistogramPlotClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = bitlens_histogram_plot_finalize;
-  GTK_WIDGET_CLASS (klass)->css_changed = bitlens_histogram_plot_css_changed;
-  gtk_widget_class_set_accessible_role (GTK_WIDGET_CLASS (klass), GTK_ACCESSIBLE_ROLE_IMG);
+  bitlens_plot_class_init (GTK_WIDGET_CLASS (klass));
 }
 
 static void

@@ -20,6 +20,25 @@ lookup_color (GtkStyleContext *context,
     gdk_rgba_parse (color, fallback);
 }
 
+static void
+plot_css_changed (GtkWidget         *widget,
+                  GtkCssStyleChange *change)
+{
+  GtkWidgetClass *drawing_area_class = g_type_class_peek (GTK_TYPE_DRAWING_AREA);
+
+  drawing_area_class->css_changed (widget, change);
+  gtk_widget_queue_draw (widget);
+}
+
+void
+bitlens_plot_class_init (GtkWidgetClass *widget_class)
+{
+  g_return_if_fail (g_type_is_a (G_TYPE_FROM_CLASS (widget_class), GTK_TYPE_DRAWING_AREA));
+
+  widget_class->css_changed = plot_css_changed;
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+}
+
 void
 bitlens_plot_get_colors (GtkWidget         *widget,
                          BitlensPlotColors *colors)

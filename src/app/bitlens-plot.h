@@ -19,6 +19,11 @@ typedef struct
 void     bitlens_plot_get_colors    (GtkWidget               *widget,
                                      BitlensPlotColors       *colors);
 
+/* The class setup every plot widget (a direct subclass of GtkDrawingArea) shares: an image
+ * to accessibility, drawn again when its style changes (the colours come from the style:
+ * light or dark). */
+void     bitlens_plot_class_init    (GtkWidgetClass          *widget_class);
+
 /* Data coordinates [x_min, x_max] x [y_min, y_max] drawn in the pixel rectangle left..right,
  * top..bottom (y grows upwards in data, downwards in pixels). */
 typedef struct
