@@ -100,6 +100,30 @@ gui_save_screenshot (GtkWidget   *widget,
   return TRUE;
 }
 
+void
+gui_open_path (BitlensWindow *window,
+               const char    *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  bitlens_window_open_files (window, &file, 1);
+}
+
+GtkWindow *
+gui_find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return window;
+    }
+  return NULL;
+}
+
 gboolean
 gui_window_is_idle (gpointer window)
 {

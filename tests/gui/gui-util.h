@@ -27,6 +27,11 @@ void                gui_present             (GtkWindow    *window);
 gboolean            gui_save_screenshot     (GtkWidget    *widget,
                                              const char   *path,
                                              GError      **error);
+/* Opens a file or folder in the window as the Open dialog does. */
+void                gui_open_path           (BitlensWindow *window,
+                                             const char    *path);
+/* The first visible toplevel window of that type, or NULL. */
+GtkWindow          *gui_find_toplevel       (GType         type);
 /* TRUE when the window has no job running. */
 gboolean            gui_window_is_idle      (gpointer      window);
 /* A labelled dataset for pictures that may be shown: ROOT/NAME/ with symbolic links to

@@ -51,15 +51,6 @@ statistics_done (gpointer statistics)
   return !bitlens_statistics_window_is_busy (statistics);
 }
 
-static void
-open_path (BitlensWindow *window,
-           const char    *path)
-{
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-
-  bitlens_window_open_files (window, &file, 1);
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -137,12 +128,12 @@ main (int   argc,
   gui_present (GTK_WINDOW (window));
 
   /* Two models, the spec, then a click on the no-person test: its false positives. */
-  open_path (window, model_a);
+  gui_open_path (window, model_a);
   {
     g_autoptr(GFile) file = g_file_new_for_path (model_b);
     bitlens_window_open_compare_model (window, file);
   }
-  open_path (window, spec);
+  gui_open_path (window, spec);
   gui_wait_until (has_report, window, 300000);
   bitlens_datatest_panel_activate_row (window->datatest_panel, 0);
   gui_wait_until (has_report_and_map, window, 300000);
@@ -152,12 +143,12 @@ main (int   argc,
   /* The statistics of vww: plots only, no photo in them. */
   window = bitlens_window_new (application);
   gui_present (GTK_WINDOW (window));
-  open_path (window, model_a);
+  gui_open_path (window, model_a);
   {
     g_autoptr(GFile) file = g_file_new_for_path (model_b);
     bitlens_window_open_compare_model (window, file);
   }
-  open_path (window, vww);
+  gui_open_path (window, vww);
   gui_wait_until (gui_window_is_idle, window, 300000);
   statistics = bitlens_statistics_window_new (window->dataset, window->models[BITLENS_SLOT_A],
                                               window->models[BITLENS_SLOT_B], 0.5);

@@ -65,15 +65,6 @@ fixture_tear_down (Fixture       *fixture,
   g_free (fixture->vww);
 }
 
-static void
-open_path (BitlensWindow *window,
-           const char    *path)
-{
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-
-  bitlens_window_open_files (window, &file, 1);
-}
-
 /* Drops files on the window as a file manager does. */
 static void
 drop_file (BitlensWindow *window,
@@ -330,8 +321,8 @@ test_run_and_slice (Fixture       *fixture,
   spec_text = vww_spec_text (fixture);
   spec_path = write_spec (fixture, "vww.spec", spec_text);
 
-  open_path (window, fixture->model_a);
-  open_path (window, spec_path);
+  gui_open_path (window, fixture->model_a);
+  gui_open_path (window, spec_path);
   g_assert_true (bitlens_window_has_spec (window));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window->datatest_panel)));
   g_assert_true (bitlens_window_is_busy (window));
@@ -464,21 +455,6 @@ has_error (gpointer window)
          && bitlens_datatest_panel_get_error (BITLENS_WINDOW (window)->datatest_panel) != NULL;
 }
 
-static GtkWindow *
-find_toplevel (GType type)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return window;
-    }
-  return NULL;
-}
-
 /* The window starts on the bundled demo model when the source tree has one: forget it, as
  * a build without bundled models would start. */
 static void
@@ -516,7 +492,7 @@ test_spec_errors (Fixture       *fixture,
   g_assert_nonnull (strstr (message, "no-model.spec"));
   g_assert_nonnull (strstr (message, "no model to test"));
   {
-    GtkWindow *dialog = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+    GtkWindow *dialog = gui_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
 
     g_assert_nonnull (dialog);
     g_assert_cmpstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)), ==, message);
@@ -525,12 +501,12 @@ test_spec_errors (Fixture       *fixture,
   g_clear_pointer (&text, g_free);
 
   /* A model and an image: the workspace, where the panel shows the errors. */
-  open_path (window, fixture->model_a);
+  gui_open_path (window, fixture->model_a);
   g_assert_nonnull (window->models[BITLENS_SLOT_A]);
   {
     g_autofree char *image = test_shared_path ("data/vww/person/000000000785.png");
 
-    open_path (window, image);
+    gui_open_path (window, image);
     g_assert_true (gui_wait_until (gui_window_is_idle, window, TIMEOUT_MS));
     g_assert_cmpstr (gtk_stack_get_visible_child_name (window->main_stack), ==, "workspace");
   }
@@ -544,7 +520,7 @@ test_spec_errors (Fixture       *fixture,
     g_autoptr(GFile) file = g_file_new_for_path (bad_column);
     g_assert_true (bitlens_window_file_is_spec (file));
   }
-  open_path (window, bad_column);
+  gui_open_path (window, bad_column);
   g_assert_true (gui_wait_until (has_error, window, TIMEOUT_MS));
   message = bitlens_datatest_panel_get_error (window->datatest_panel);
   g_assert_true (g_str_has_prefix (message, bad_column));
@@ -604,7 +580,7 @@ test_spec_model (Fixture       *fixture,
     g_assert_true (window->model_a_is_default);
   else
     g_test_message ("no bundled demo model: the spec's model fills an empty slot");
-  open_path (window, spec_path);
+  gui_open_path (window, spec_path);
   g_assert_true (gui_wait_until (has_report, window, TIMEOUT_MS));
   report = bitlens_window_get_datatest_report (window);
   g_assert_cmpstr (bitlens_model_get_name (window->models[BITLENS_SLOT_A]), ==, "vww_96_int8.tflite");
@@ -615,7 +591,7 @@ test_spec_model (Fixture       *fixture,
 
   /* Another model opened: it wins, and the tests run again with it (wait for that run:
    * the previous report stays until the new one arrives). */
-  open_path (window, fixture->model_a);
+  gui_open_path (window, fixture->model_a);
   gui_spin (50);
   g_assert_true (gui_wait_until (has_report_of_person_detect, window, TIMEOUT_MS));
   g_assert_false (window->model_a_is_default);
@@ -716,7 +692,7 @@ test_command_line (Fixture       *fixture,
 static GtkWindow *
 find_statistics_window (void)
 {
-  return find_toplevel (BITLENS_TYPE_STATISTICS_WINDOW);
+  return gui_find_toplevel (BITLENS_TYPE_STATISTICS_WINDOW);
 }
 
 static gboolean
@@ -808,10 +784,10 @@ test_statistics (Fixture       *fixture,
   if (fixture->model_a == NULL || fixture->vww == NULL)
     return;
 
-  open_path (window, fixture->model_a);
+  gui_open_path (window, fixture->model_a);
   g_assert_false (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-statistics", NULL)
                   && find_statistics_window () != NULL);
-  open_path (window, fixture->vww);
+  gui_open_path (window, fixture->vww);
   g_assert_true (gui_wait_until (gui_window_is_idle, window, TIMEOUT_MS));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-statistics", NULL));
   statistics = BITLENS_STATISTICS_WINDOW (find_statistics_window ());
@@ -951,8 +927,8 @@ test_statistics_close_while_busy (Fixture       *fixture,
 
   if (fixture->model_a == NULL || fixture->vww == NULL)
     return;
-  open_path (window, fixture->model_a);
-  open_path (window, fixture->vww);
+  gui_open_path (window, fixture->model_a);
+  gui_open_path (window, fixture->vww);
   g_assert_true (gui_wait_until (gui_window_is_idle, window, TIMEOUT_MS));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-statistics", NULL));
   statistics = find_statistics_window ();

@@ -42,62 +42,28 @@ fixture_set_up (Fixture       *fixture,
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    while ((name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *child = g_build_filename (path, name, NULL);
-
-        if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-          remove_tree (child);
-        else
-          g_unlink (child);
-      }
-  g_rmdir (path);
-}
-
-static gboolean
-is_idle (gpointer window)
-{
-  return !bitlens_window_is_busy (window);
-}
-
-static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
   bitlens_window_cancel_jobs (fixture->window);
-  gui_wait_until (is_idle, fixture->window, TIMEOUT_MS);
+  gui_wait_until (gui_window_is_idle, fixture->window, TIMEOUT_MS);
   gtk_window_destroy (GTK_WINDOW (fixture->window));
   gui_spin (50);
   g_clear_object (&fixture->application);
-  remove_tree (fixture->temp_dir);
+  gui_remove_tree (fixture->temp_dir);
   g_free (fixture->temp_dir);
-}
-
-static void
-open_path (BitlensWindow *window,
-           const char    *path)
-{
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-
-  bitlens_window_open_files (window, &file, 1);
 }
 
 static gboolean
 has_map_a (gpointer window)
 {
-  return is_idle (window) && bitlens_window_has_map (window, BITLENS_SLOT_A);
+  return gui_window_is_idle (window) && bitlens_window_has_map (window, BITLENS_SLOT_A);
 }
 
 static gboolean
 has_maps_ab (gpointer window)
 {
-  return is_idle (window) && bitlens_window_has_map (window, BITLENS_SLOT_A)
+  return gui_window_is_idle (window) && bitlens_window_has_map (window, BITLENS_SLOT_A)
          && bitlens_window_has_map (window, BITLENS_SLOT_B);
 }
 
@@ -236,18 +202,18 @@ test_bad_files (Fixture       *fixture,
 
   /* The window keeps the model it had (the bundled demo model, when there is one). */
   model_before = window->models[BITLENS_SLOT_A];
-  open_path (window, bad_model);
+  gui_open_path (window, bad_model);
   g_assert_true (window->models[BITLENS_SLOT_A] == model_before);
   g_assert_nonnull (window->last_message);
   g_assert_nonnull (strstr (window->last_message, "garbage.tflite"));
 
-  open_path (window, missing);
+  gui_open_path (window, missing);
   g_assert_nonnull (strstr (window->last_message, "missing.tflite"));
 
   /* A broken image: the window says so and keeps working. */
   g_clear_pointer (&window->last_message, g_free);
-  open_path (window, bad_image);
-  gui_wait_until (is_idle, window, TIMEOUT_MS);
+  gui_open_path (window, bad_image);
+  gui_wait_until (gui_window_is_idle, window, TIMEOUT_MS);
   gui_spin (200);
   g_assert_nonnull (window->last_message);
   g_assert_nonnull (strstr (window->last_message, "garbage.png"));
@@ -269,9 +235,9 @@ test_single_image (Fixture       *fixture,
   if (model_path == NULL || image_path == NULL)
     return;
 
-  open_path (window, model_path);
+  gui_open_path (window, model_path);
   g_assert_nonnull (window->models[BITLENS_SLOT_A]);
-  open_path (window, image_path);
+  gui_open_path (window, image_path);
   g_assert_true (gui_wait_until (has_map_a, window, TIMEOUT_MS));
 
   g_assert_cmpstr (gtk_stack_get_visible_child_name (window->main_stack), ==, "workspace");
@@ -405,8 +371,8 @@ test_compare_and_export (Fixture       *fixture,
   if (model_a == NULL || model_b == NULL || image_path == NULL)
     return;
 
-  open_path (window, model_a);
-  open_path (window, image_path);
+  gui_open_path (window, model_a);
+  gui_open_path (window, image_path);
   g_assert_true (gui_wait_until (has_map_a, window, TIMEOUT_MS));
   g_assert_false (bitlens_window_get_comparing (window));
 
@@ -527,7 +493,7 @@ all_scored (gpointer window)
   GListModel *items = bitlens_window_get_items (window);
   guint n = g_list_model_get_n_items (items);
 
-  if (n == 0 || !is_idle (window))
+  if (n == 0 || !gui_window_is_idle (window))
     return FALSE;
   for (guint i = 0; i < n; i++)
     {
@@ -587,8 +553,8 @@ test_sort_by_shown_name (Fixture       *fixture,
       g_assert_cmpint (symlink (source, link), ==, 0);
     }
 
-  open_path (window, model_path);
-  open_path (window, dataset);
+  gui_open_path (window, model_path);
+  gui_open_path (window, dataset);
   g_assert_true (gui_wait_until (all_scored, window, TIMEOUT_MS));
   bitlens_browser_set_sort (window->browser, BITLENS_BROWSER_SORT_NAME);
   shown = bitlens_browser_get_shown_items (window->browser);
@@ -619,8 +585,8 @@ test_dataset_browser (Fixture       *fixture,
   if (dataset == NULL)
     return;
 
-  open_path (window, model_path);
-  open_path (window, dataset);
+  gui_open_path (window, model_path);
+  gui_open_path (window, dataset);
   g_assert_true (gui_wait_until (all_scored, window, TIMEOUT_MS));
 
   items = bitlens_window_get_items (window);
@@ -681,10 +647,10 @@ test_dataset_browser (Fixture       *fixture,
   /* Batch export of the shown list, six images. */
   bitlens_browser_set_sort (window->browser, BITLENS_BROWSER_SORT_NAME);
   g_assert_cmpint (g_mkdir_with_parents (export_folder, 0755), ==, 0);
-  gui_wait_until (is_idle, window, TIMEOUT_MS);
+  gui_wait_until (gui_window_is_idle, window, TIMEOUT_MS);
   bitlens_window_export_shown_items (window, export_folder);
   g_assert_true (bitlens_window_is_busy (window));
-  g_assert_true (gui_wait_until (is_idle, window, TIMEOUT_MS));
+  g_assert_true (gui_wait_until (gui_window_is_idle, window, TIMEOUT_MS));
   g_assert_true (export_folder_full (export_folder));
   g_assert_cmpuint (count_files (export_folder), ==, 6);
   {
@@ -695,21 +661,6 @@ test_dataset_browser (Fixture       *fixture,
     g_assert_no_error (error);
     g_assert_nonnull (image);
   }
-}
-
-static GtkWindow *
-find_toplevel (GType type)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return window;
-    }
-  return NULL;
 }
 
 /* The secondary windows open from their actions and show what they should. */
@@ -725,12 +676,12 @@ test_secondary_windows (Fixture       *fixture,
 
   if (model_path == NULL)
     return;
-  open_path (window, model_path);
+  gui_open_path (window, model_path);
 
   /* Model information: one row per layer, in a group titled "Layers". */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.model-info", NULL));
   gui_spin (100);
-  dialog = find_toplevel (BITLENS_TYPE_MODEL_INFO);
+  dialog = gui_find_toplevel (BITLENS_TYPE_MODEL_INFO);
   g_assert_nonnull (dialog);
   g_assert_cmpstr (gtk_window_get_title (dialog), ==, "Model Information");
   gtk_window_destroy (dialog);
@@ -738,14 +689,14 @@ test_secondary_windows (Fixture       *fixture,
   /* Keyboard shortcuts from ui/gtk/help-overlay.ui. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL));
   gui_spin (100);
-  dialog = find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW);
+  dialog = gui_find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW);
   g_assert_nonnull (dialog);
   gtk_window_destroy (dialog);
 
   /* About. */
   g_action_group_activate_action (G_ACTION_GROUP (fixture->application), "about", NULL);
   gui_spin (100);
-  dialog = find_toplevel (ADW_TYPE_ABOUT_WINDOW);
+  dialog = gui_find_toplevel (ADW_TYPE_ABOUT_WINDOW);
   g_assert_nonnull (dialog);
   g_assert_cmpstr (adw_about_window_get_version (ADW_ABOUT_WINDOW (dialog)), ==, PACKAGE_VERSION);
   gtk_window_destroy (dialog);
@@ -753,7 +704,7 @@ test_secondary_windows (Fixture       *fixture,
   /* Preferences: a setting changed there reaches the saliency panel of the window. */
   g_action_group_activate_action (G_ACTION_GROUP (fixture->application), "preferences", NULL);
   gui_spin (100);
-  dialog = find_toplevel (BITLENS_TYPE_PREFERENCES_WINDOW);
+  dialog = gui_find_toplevel (BITLENS_TYPE_PREFERENCES_WINDOW);
   g_assert_nonnull (dialog);
   g_settings_set_string (settings, "colormap", "cividis");
   g_settings_set_double (settings, "overlay-opacity", 0.25);
@@ -790,8 +741,8 @@ test_close_while_busy (void)
   application = gui_application_new ();
   window = bitlens_window_new (application);
   gui_present (GTK_WINDOW (window));
-  open_path (window, model_path);
-  open_path (window, dataset_path);
+  gui_open_path (window, model_path);
+  gui_open_path (window, dataset_path);
   g_assert_true (bitlens_window_is_busy (window));
   gui_spin (300);
   g_assert_true (bitlens_window_is_busy (window));
@@ -818,7 +769,7 @@ find_drop_target (GtkWidget *widget)
 static gboolean
 has_items (gpointer window)
 {
-  return g_list_model_get_n_items (bitlens_window_get_items (window)) > 0 && is_idle (window);
+  return g_list_model_get_n_items (bitlens_window_get_items (window)) > 0 && gui_window_is_idle (window);
 }
 
 /* Files dropped on the window open like files on the command line; what was opened shows up
@@ -863,8 +814,8 @@ test_drop_and_recent (Fixture       *fixture,
   /* An empty folder: a message, and the image stays. */
   g_assert_cmpint (g_mkdir_with_parents (empty, 0755), ==, 0);
   g_clear_pointer (&window->last_message, g_free);
-  open_path (window, empty);
-  g_assert_true (gui_wait_until (is_idle, window, TIMEOUT_MS));
+  gui_open_path (window, empty);
+  g_assert_true (gui_wait_until (gui_window_is_idle, window, TIMEOUT_MS));
   g_assert_nonnull (window->last_message);
   g_assert_nonnull (strstr (window->last_message, "empty"));
   g_assert_cmpuint (g_list_model_get_n_items (bitlens_window_get_items (window)), ==, 1);
