@@ -319,6 +319,13 @@ on_evaluated (GObject      *source,
   evaluate_next (self);
 }
 
+/* TRUE once every model's evaluation is there. */
+static gboolean
+evaluations_done (BitlensStatisticsWindow *self)
+{
+  return self->evaluations[0] != NULL && (self->models[1] == NULL || self->evaluations[1] != NULL);
+}
+
 /* Model A, then model B, then the plots and the bias finder. */
 static void
 evaluate_next (BitlensStatisticsWindow *self)
@@ -327,9 +334,7 @@ evaluate_next (BitlensStatisticsWindow *self)
   g_autofree char *label = NULL;
   BitlensEvaluationOptions options;
 
-  if (m == 1 && self->models[1] == NULL)
-    m = N_MODELS;
-  if (m >= N_MODELS || (m == 1 && self->evaluations[1] != NULL))
+  if (evaluations_done (self))
     {
       show_evaluations (self);
       analyze_bias (self);
@@ -344,13 +349,6 @@ evaluate_next (BitlensStatisticsWindow *self)
   bitlens_evaluation_run_async (self->dataset, self->models[m], &options, self->cancellable,
                                 on_evaluation_progress, g_object_ref (self), g_object_unref,
                                 on_evaluated, g_object_ref (self));
-}
-
-/* TRUE once every model's evaluation is there. */
-static gboolean
-evaluations_done (BitlensStatisticsWindow *self)
-{
-  return self->evaluations[0] != NULL && (self->models[1] == NULL || self->evaluations[1] != NULL);
 }
 
 void
