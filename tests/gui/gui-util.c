@@ -4,8 +4,10 @@
 #include "config.h"
 
 #include <errno.h>
+#include <locale.h>
 #include <string.h>
 #include <unistd.h>
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
 #include "gui-util.h"
@@ -98,6 +100,46 @@ gui_save_screenshot (GtkWidget   *widget,
       return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+gui_screenshot_tool_init (int           argc,
+                          char         *argv[],
+                          const char  **shared,
+                          const char  **output_dir)
+{
+  if (argc != 3)
+    {
+      g_printerr ("usage: %s SHARED_DIR OUTPUT_DIR\n", argv[0]);
+      return FALSE;
+    }
+  *shared = argv[1];
+  *output_dir = argv[2];
+  setlocale (LC_ALL, "");
+  if (g_getenv ("BITLENS_LOCALEDIR") != NULL)
+    {
+      bindtextdomain (GETTEXT_PACKAGE, g_getenv ("BITLENS_LOCALEDIR"));
+      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+      textdomain (GETTEXT_PACKAGE);
+    }
+  gtk_init ();
+  adw_init ();
+  return TRUE;
+}
+
+void
+gui_screenshot_shoot (GtkWidget  *widget,
+                      const char *output_dir,
+                      const char *name,
+                      guint       settle_ms)
+{
+  g_autofree char *path = g_build_filename (output_dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  gui_spin (settle_ms);
+  if (!gui_save_screenshot (widget, path, &error))
+    g_error ("%s", error->message);
+  g_print ("wrote %s\n", path);
 }
 
 void

@@ -32,6 +32,19 @@ void                gui_open_path           (BitlensWindow *window,
                                              const char    *path);
 /* The first visible toplevel window of that type, or NULL. */
 GtkWindow          *gui_find_toplevel       (GType         type);
+/* The start of a screenshot tool run as PROGRAM SHARED_DIR OUTPUT_DIR: FALSE after a usage
+ * message when the arguments are not that; else the locale and its translations (from
+ * BITLENS_LOCALEDIR when set), GTK and libadwaita are set up. */
+gboolean            gui_screenshot_tool_init (int           argc,
+                                              char         *argv[],
+                                              const char  **shared,
+                                              const char  **output_dir);
+/* Waits `settle_ms` for the widget to settle, then saves it as OUTPUT_DIR/NAME; a failure
+ * ends the tool. */
+void                gui_screenshot_shoot    (GtkWidget    *widget,
+                                             const char   *output_dir,
+                                             const char   *name,
+                                             guint         settle_ms);
 /* TRUE when the window has no job running. */
 gboolean            gui_window_is_idle      (gpointer      window);
 /* A labelled dataset for pictures that may be shown: ROOT/NAME/ with symbolic links to

@@ -3,8 +3,6 @@
 
 #include "config.h"
 
-#include <locale.h>
-#include <glib/gi18n.h>
 
 #include "bitlens-statistics-window.h"
 #include "bitlens-window-private.h"
@@ -23,13 +21,7 @@ static void
 shoot (GtkWidget  *widget,
        const char *name)
 {
-  g_autofree char *path = g_build_filename (output_dir, name, NULL);
-  g_autoptr(GError) error = NULL;
-
-  gui_spin (400);
-  if (!gui_save_screenshot (widget, path, &error))
-    g_error ("%s", error->message);
-  g_print ("wrote %s\n", path);
+  gui_screenshot_shoot (widget, output_dir, name, 400);
 }
 
 static gboolean
@@ -68,22 +60,8 @@ main (int   argc,
   BitlensStatisticsWindow *statistics;
   const char *shared;
 
-  if (argc != 3)
-    {
-      g_printerr ("usage: %s SHARED_DIR OUTPUT_DIR\n", argv[0]);
-      return 2;
-    }
-  shared = argv[1];
-  output_dir = argv[2];
-  setlocale (LC_ALL, "");
-  if (g_getenv ("BITLENS_LOCALEDIR") != NULL)
-    {
-      bindtextdomain (GETTEXT_PACKAGE, g_getenv ("BITLENS_LOCALEDIR"));
-      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-      textdomain (GETTEXT_PACKAGE);
-    }
-  gtk_init ();
-  adw_init ();
+  if (!gui_screenshot_tool_init (argc, argv, &shared, &output_dir))
+    return 2;
 
   model_a = g_build_filename (shared, "models/tflm/person_detect.tflite", NULL);
   model_b = g_build_filename (shared, "models/mlperf_tiny/vww_96_int8.tflite", NULL);

@@ -4,10 +4,8 @@
 #include "config.h"
 
 #include <errno.h>
-#include <locale.h>
 #include <string.h>
 #include <unistd.h>
-#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
 #include "bitlens-window-private.h"
@@ -51,13 +49,7 @@ static void
 shoot (GtkWidget  *widget,
        const char *name)
 {
-  g_autofree char *path = g_build_filename (output_dir, name, NULL);
-  g_autoptr(GError) error = NULL;
-
-  gui_spin (300);
-  if (!gui_save_screenshot (widget, path, &error))
-    g_error ("%s", error->message);
-  g_print ("wrote %s\n", path);
+  gui_screenshot_shoot (widget, output_dir, name, 300);
 }
 
 static gboolean
@@ -210,22 +202,8 @@ main (int   argc,
   BitlensWindow *window;
   const char *shared;
 
-  if (argc != 3)
-    {
-      g_printerr ("usage: %s SHARED_DIR OUTPUT_DIR\n", argv[0]);
-      return 2;
-    }
-  shared = argv[1];
-  output_dir = argv[2];
-  setlocale (LC_ALL, "");
-  if (g_getenv ("BITLENS_LOCALEDIR") != NULL)
-    {
-      bindtextdomain (GETTEXT_PACKAGE, g_getenv ("BITLENS_LOCALEDIR"));
-      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-      textdomain (GETTEXT_PACKAGE);
-    }
-  gtk_init ();
-  adw_init ();
+  if (!gui_screenshot_tool_init (argc, argv, &shared, &output_dir))
+    return 2;
   root = make_demo_folder (shared);
 
   application = gui_application_new ();
