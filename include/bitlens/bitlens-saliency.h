@@ -45,6 +45,15 @@ typedef struct
   int                 blur_radius;   /* BLUR: the box is (2 r + 1) x (2 r + 1) pixels */
 } BitlensBaseline;
 
+/* Where occlusion spends its time, op by op (bitlens-cli saliency --bench --profile):
+ * added to over all windows and threads when BitlensSaliencyParams.op_costs is set. */
+typedef struct
+{
+  gint64  nanoseconds;   /* monotonic time spent running the op, summed over threads */
+  guint64 runs;          /* windows in which the op ran */
+  guint64 elements;      /* output elements computed, over those windows */
+} BitlensOcclusionOpCost;
+
 /* Parameters of every method; each method reads the fields it has. */
 typedef struct
 {
@@ -60,6 +69,9 @@ typedef struct
   int                   stride;        /* default 4 */
   BitlensBaseline       baseline;      /* default blur radius 5 (gray level 128 when GRAY) */
   gboolean              naive;         /* full re-runs instead of incremental ones */
+  /* Optional: one entry per op of the model, added to (timing each op slows the run a
+   * little); NULL by default. */
+  BitlensOcclusionOpCost *op_costs;
 
   /* Gradient methods (integrated-gradients, smoothgrad, gradcam ...) */
   int                   steps;         /* integrated-gradients path steps (default 32) */

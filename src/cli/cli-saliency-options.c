@@ -66,6 +66,8 @@ cli_map_options_add (GOptionContext *context,
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &options->verbose, "Print timing on stderr", NULL },
     { "bench", 0, 0, G_OPTION_ARG_INT, &options->bench,
       "Occlusion: N rounds of the incremental and the naive map side by side, their CPU times and ratio", "N" },
+    { "profile", 0, 0, G_OPTION_ARG_NONE, &options->profile,
+      "With --bench: one more round of each method, timed op by op, printed as a table", NULL },
     { NULL }
   };
   /* GOption keeps the pointers to the entries' fields, not the array itself. */
@@ -264,10 +266,67 @@ compute_timed (const CliMapInput           *input,
   return map;
 }
 
+/* One map of each method with op costs, then the table: per op, the share of its output
+ * that the incremental method recomputes and the time of each method. */
+static gboolean
+print_profile (const CliMapInput           *input,
+               const BitlensSaliencyParams *params,
+               guint                        n_windows,
+               GError                     **error)
+{
+  BitlensModel *model = input->model;
+  guint n_ops = bitlens_model_get_n_ops (model);
+  g_autofree BitlensOcclusionOpCost *incremental = g_new0 (BitlensOcclusionOpCost, MAX (n_ops, 1));
+  g_autofree BitlensOcclusionOpCost *naive = g_new0 (BitlensOcclusionOpCost, MAX (n_ops, 1));
+  BitlensSaliencyParams profile_params = *params;
+  double naive_total = 0, incremental_total = 0, naive_share = 0;
+
+  for (int method = 0; method < 2; method++)
+    {
+      BitlensSaliencyMap *map;
+
+      profile_params.naive = method == 1;
+      profile_params.op_costs = method == 1 ? naive : incremental;
+      map = bitlens_saliency_compute (model, input->input, &profile_params, NULL, NULL, NULL, error);
+      if (map == NULL)
+        return FALSE;
+      bitlens_saliency_map_free (map);
+    }
+
+  g_print ("profile: one more map of each method, timed op by op (summed over threads; timing adds a little)\n");
+  g_print ("profile: %3s  %-20s %-14s %11s %9s %9s %7s\n", "op", "kind", "output", "recomputed", "naive ms",
+           "incr. ms", "ratio");
+  for (guint o = 0; o < n_ops; o++)
+    {
+      const BitlensOp *op = bitlens_model_get_op (model, o);
+      const BitlensTensor *output = bitlens_model_get_tensor (model, op->outputs[0]);
+      g_autoptr(GString) shape = g_string_new (NULL);
+      double naive_ms = naive[o].nanoseconds / 1e6, incremental_ms = incremental[o].nanoseconds / 1e6;
+      /* The share of the naive method's output elements that the incremental one computed. */
+      double recomputed = naive[o].elements > 0 ? (double) incremental[o].elements / (double) naive[o].elements : 0;
+
+      for (int d = 1; d < output->rank; d++)
+        g_string_append_printf (shape, "%s%d", d > 1 ? "x" : "", output->shape[d]);
+      g_print ("profile: %3u  %-20s %-14s %10.1f%% %9.1f %9.1f %7.2f\n", o, bitlens_op_kind_name (op->kind),
+               shape->str, 100.0 * recomputed, naive_ms, incremental_ms, naive_ms / MAX (incremental_ms, 1e-6));
+      naive_total += naive_ms;
+      incremental_total += incremental_ms;
+      naive_share += naive_ms * recomputed;
+    }
+  g_print ("profile: all ops: naive %.1f ms, incremental %.1f ms, ratio %.2f (%u windows)\n", naive_total,
+           incremental_total, naive_total / MAX (incremental_total, 1e-6), n_windows);
+  /* What re-running only the reached part would cost with the naive kernels' speed per
+   * element: the limit of plain region re-runs, which delta updates can pass. */
+  g_print ("profile: the recomputed elements at the naive cost per element: %.1f ms, a ratio of %.2f\n",
+           naive_share, naive_total / MAX (naive_share, 1e-6));
+  return TRUE;
+}
+
 BitlensSaliencyMap *
 cli_map_bench (const CliMapInput           *input,
                const BitlensSaliencyParams *params,
                int                          rounds,
+               gboolean                     profile,
                GError                     **error)
 {
   g_autofree double *incremental_ms = g_new0 (double, MAX (rounds, 1));
@@ -324,6 +383,8 @@ cli_map_bench (const CliMapInput           *input,
            "ratio of medians %.2f, of minima %.2f\n",
            n_windows, incremental_median, incremental_min, naive_median, naive_min,
            naive_median / MAX (incremental_median, 1e-3), naive_min / MAX (incremental_min, 1e-3));
+  if (profile && !print_profile (input, params, n_windows, error))
+    goto fail;
   return result;
 
 fail:

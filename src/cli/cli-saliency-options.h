@@ -27,6 +27,7 @@ typedef struct
   char     *ground_truth;
   gboolean  verbose;
   int       bench;              /* occlusion: rounds of incremental and naive side by side */
+  gboolean  profile;            /* with bench: one more round of each, op by op */
 } CliMapOptions;
 
 typedef struct
@@ -62,10 +63,12 @@ BitlensSaliencyMap *cli_map_compute  (const CliMapInput           *input,
 
 /* --bench N: N rounds, each computing the occlusion map incrementally then naively in
  * this process, with the CPU time of each; checks that the maps are identical bit for
- * bit and prints the times and their ratio on stdout. Returns the incremental map. */
+ * bit and prints the times and their ratio on stdout. With @profile, one more round of
+ * each method timed op by op, printed as a table. Returns the incremental map. */
 BitlensSaliencyMap *cli_map_bench    (const CliMapInput           *input,
                                       const BitlensSaliencyParams *params,
                                       int                          rounds,
+                                      gboolean                     profile,
                                       GError                     **error);
 
 G_END_DECLS

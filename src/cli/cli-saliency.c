@@ -172,6 +172,11 @@ cli_saliency (int    argc,
       g_printerr ("bitlens-cli: --bench takes a number of rounds and compares the occlusion methods only\n");
       goto out_usage;
     }
+  if (map_options.profile && map_options.bench == 0)
+    {
+      g_printerr ("bitlens-cli: --profile goes with --bench\n");
+      goto out_usage;
+    }
   if (arguments.compare != NULL && (map_options.raw || arguments.map_path != NULL || arguments.input_path != NULL))
     {
       g_printerr ("bitlens-cli: --compare takes an image file and writes the annotated PNG (-o) only, "
@@ -182,7 +187,7 @@ cli_saliency (int    argc,
   if (!cli_map_input_load (argv[1], argv[2], &map_options, &input, &error))
     goto out_error;
   if (map_options.bench > 0)
-    map = cli_map_bench (&input, &params, map_options.bench, &error);
+    map = cli_map_bench (&input, &params, map_options.bench, map_options.profile, &error);
   else
     map = cli_map_compute (&input, &params, map_options.verbose, &error);
   if (map == NULL)

@@ -51,8 +51,7 @@ struct _SaliencyIncrementalWorker
   BitlensRegion       *dirty;           /* per tensor */
   GArray              *dirty_tensors;   /* int: tensors whose dirty rectangle is set */
   SaliencyDeltaScratch *delta_scratch;
-  guint64              elements;
-  guint64              ops;
+  BitlensOcclusionOpCost *costs;        /* borrowed, NULL unless profiling */
 };
 
 /* A tensor seen as [batches, height, width, pixel]: rank-4 tensors by their shape, any
@@ -481,11 +480,13 @@ mark_dirty (SaliencyIncrementalWorker *self,
 }
 
 /* A pointwise convolution by delta updates when its input is the only dirty one (the
- * filter and bias are constants) and sparse enough. */
+ * filter and bias are constants) and sparse enough; adds the output elements computed
+ * to `elements`. */
 static gboolean
 run_delta (SaliencyIncrementalWorker *self,
            guint                      o,
-           const BitlensRegion       *reach)
+           const BitlensRegion       *reach,
+           guint64                   *elements)
 {
   BitlensModel *model = self->incremental->model;
   const BitlensOp *op = bitlens_model_get_op (model, o);
@@ -499,7 +500,7 @@ run_delta (SaliencyIncrementalWorker *self,
                                      bitlens_interpreter_get_tensor_data (self->interpreter, op->outputs[0]),
                                      reach, &n_pixels))
     return FALSE;
-  self->elements += n_pixels * (guint64) bitlens_op_output (model, op, 0)->shape[3];
+  *elements += n_pixels * (guint64) bitlens_op_output (model, op, 0)->shape[3];
   return TRUE;
 }
 
@@ -517,6 +518,8 @@ propagate_op (SaliencyIncrementalWorker *self,
   BitlensRegion reach = { 0, 0, 0, 0 };
   BitlensRegion full;
   gboolean reached = FALSE;
+  guint64 elements = 0;
+  gint64 start = 0;
 
   for (int k = 0; k < op->n_inputs; k++)
     {
@@ -542,20 +545,20 @@ propagate_op (SaliencyIncrementalWorker *self,
   if (saliency_rect_is_empty (&reach))
     return;
 
-  if (incremental->deltas[o] != NULL && run_delta (self, o, &reach))
+  if (self->costs != NULL)
+    start = saliency_monotonic_ns ();
+  if (incremental->deltas[o] != NULL && run_delta (self, o, &reach, &elements))
     ;
   else if (incremental->spatial[o] && output->rank == 4)
     {
       bitlens_interpreter_run_op (self->interpreter, o, &reach);
-      self->elements += (guint64) (reach.y1 - reach.y0) * (reach.x1 - reach.x0) *
-                        output->shape[0] * output->shape[3];
+      elements = (guint64) (reach.y1 - reach.y0) * (reach.x1 - reach.x0) * output->shape[0] * output->shape[3];
     }
   else
     {
       bitlens_interpreter_run_op (self->interpreter, o, NULL);
-      self->elements += output->n_elements;
+      elements = output->n_elements;
     }
-  self->ops++;
 
   /* Values outside `reach` were recomputed from unchanged inputs (non-spatial kernels)
    * or not touched: only `reach` can differ from the clean run. */
@@ -573,6 +576,13 @@ propagate_op (SaliencyIncrementalWorker *self,
                       bitlens_interpreter_get_tensor_data (incremental->clean, t), &compare, &changed);
       g_assert (saliency_rect_is_empty (&self->dirty[t]));
       mark_dirty (self, t, &changed);
+    }
+  if (self->costs != NULL)
+    {
+      /* The comparison with the clean run is part of the op's cost. */
+      self->costs[o].nanoseconds += saliency_monotonic_ns () - start;
+      self->costs[o].runs++;
+      self->costs[o].elements += elements;
     }
 }
 
@@ -616,12 +626,8 @@ saliency_incremental_worker_score (SaliencyIncrementalWorker *self,
 }
 
 void
-saliency_incremental_worker_get_stats (SaliencyIncrementalWorker *self,
-                                       guint64                   *elements,
-                                       guint64                   *ops)
+saliency_incremental_worker_set_costs (SaliencyIncrementalWorker *self,
+                                       BitlensOcclusionOpCost    *costs)
 {
-  if (elements != NULL)
-    *elements = self->elements;
-  if (ops != NULL)
-    *ops = self->ops;
+  self->costs = costs;
 }

@@ -8,6 +8,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "bitlens/bitlens-error.h"
+#include "bitlens-interpreter-private.h"
 #include "saliency-private.h"
 
 /* Occlusion (DESIGN.md): windows of side w at positions 0, s, 2s ... along each axis,
@@ -80,6 +81,7 @@ typedef struct
   double                clean_score;
   double               *diffs;          /* per window */
   SaliencyIncremental  *incremental;    /* NULL: naive */
+  BitlensOcclusionOpCost *op_costs;     /* the caller's, or NULL */
 } OcclusionRun;
 
 typedef struct
@@ -87,6 +89,7 @@ typedef struct
   OcclusionRun              *run;
   BitlensInterpreter        *interpreter;   /* naive */
   SaliencyIncrementalWorker *incremental;
+  BitlensOcclusionOpCost    *op_costs;      /* this worker's, added to the run's at the end */
 } OcclusionWorker;
 
 static gpointer
@@ -106,17 +109,50 @@ occlusion_worker_new (gpointer  shared,
       g_free (worker);
       return NULL;
     }
+  if (run->op_costs != NULL)
+    {
+      worker->op_costs = g_new0 (BitlensOcclusionOpCost, MAX (bitlens_model_get_n_ops (run->model), 1));
+      if (worker->incremental != NULL)
+        saliency_incremental_worker_set_costs (worker->incremental, worker->op_costs);
+    }
   return worker;
 }
 
+/* Workers are freed one after the other once their threads are joined. */
 static void
 occlusion_worker_free (gpointer data)
 {
   OcclusionWorker *worker = data;
 
+  if (worker->op_costs != NULL)
+    for (guint o = 0; o < bitlens_model_get_n_ops (worker->run->model); o++)
+      {
+        worker->run->op_costs[o].nanoseconds += worker->op_costs[o].nanoseconds;
+        worker->run->op_costs[o].runs += worker->op_costs[o].runs;
+        worker->run->op_costs[o].elements += worker->op_costs[o].elements;
+      }
+  g_free (worker->op_costs);
   g_clear_pointer (&worker->interpreter, bitlens_interpreter_free);
   g_clear_pointer (&worker->incremental, saliency_incremental_worker_free);
   g_free (worker);
+}
+
+/* bitlens_interpreter_invoke, op by op with each op's time. */
+static void
+invoke_timed (BitlensInterpreter     *interpreter,
+              BitlensOcclusionOpCost *costs)
+{
+  BitlensModel *model = bitlens_interpreter_get_model (interpreter);
+
+  for (guint o = 0; o < bitlens_model_get_n_ops (model); o++)
+    {
+      gint64 start = saliency_monotonic_ns ();
+
+      bitlens_interpreter_run_op (interpreter, o, NULL);
+      costs[o].nanoseconds += saliency_monotonic_ns () - start;
+      costs[o].runs++;
+      costs[o].elements += bitlens_op_output (model, bitlens_model_get_op (model, o), 0)->n_elements;
+    }
 }
 
 static gboolean
@@ -139,7 +175,10 @@ occlusion_worker_run (gpointer  data,
       /* The arena reuses the input's memory once it is dead: write all of it each time. */
       memcpy (input, run->original, run->input.tensor->n_bytes);
       saliency_input_copy_rect (&run->input, input, run->baseline, &rect);
-      bitlens_interpreter_invoke (worker->interpreter);
+      if (worker->op_costs != NULL)
+        invoke_timed (worker->interpreter, worker->op_costs);
+      else
+        bitlens_interpreter_invoke (worker->interpreter);
       score = saliency_score (worker->interpreter, run->target);
     }
   run->diffs[job] = run->clean_score - score;
@@ -169,7 +208,8 @@ occlusion_compute (BitlensModel                *model,
                    GCancellable                *cancellable,
                    GError                     **error)
 {
-  OcclusionRun run = { .model = model, .window = params->window, .stride = params->stride };
+  OcclusionRun run = { .model = model, .window = params->window, .stride = params->stride,
+                       .op_costs = params->op_costs };
   g_autofree guint8 *baseline = NULL;
   g_autofree double *diffs = NULL;
   g_autoptr(BitlensSaliencyMap) map = NULL;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include <time.h>
+
 #include "bitlens/bitlens-interpreter.h"
 #include "bitlens/bitlens-saliency.h"
 #include "kernels/kernels.h"
@@ -121,10 +123,20 @@ void                       saliency_incremental_worker_free (SaliencyIncremental
  * to the clean activations afterwards. */
 double                     saliency_incremental_worker_score (SaliencyIncrementalWorker *worker,
                                                               const BitlensRegion       *rect);
-/* Counters for reports: output elements recomputed and ops run, since creation. */
-void                       saliency_incremental_worker_get_stats (SaliencyIncrementalWorker *worker,
-                                                                  guint64                   *elements,
-                                                                  guint64                   *ops);
+/* From now on, add each op's time, runs and computed elements to `costs` (one entry per
+ * op, borrowed; NULL stops). */
+void                       saliency_incremental_worker_set_costs (SaliencyIncrementalWorker *worker,
+                                                                  BitlensOcclusionOpCost    *costs);
+
+/* A monotonic clock in nanoseconds, for the op costs. */
+static inline gint64
+saliency_monotonic_ns (void)
+{
+  struct timespec now;
+
+  clock_gettime (CLOCK_MONOTONIC, &now);
+  return (gint64) now.tv_sec * G_GINT64_CONSTANT (1000000000) + now.tv_nsec;
+}
 
 /* Channel-sparse delta updates of an int8 pointwise CONV_2D (saliency-delta.c): the
  * outputs of the pixels whose input differs from the clean run, from the clean run's

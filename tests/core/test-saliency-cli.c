@@ -345,6 +345,30 @@ test_bench (void)
     g_assert_cmpint (test_cli_run_argv (arguments, &out, &err), ==, 2);
     g_assert_nonnull (strstr (err, "--bench"));
   }
+  {
+    /* --profile: a row per op (31 in person_detect), then the totals. */
+    g_autofree char *out = NULL, *err = NULL;
+    const char *arguments[] = { "saliency", model_path, image_path, "--window", "24", "--stride", "12",
+                                "--bench", "1", "--profile", NULL };
+    const char *first, *last;
+
+    g_assert_cmpint (test_cli_run_argv (arguments, &out, &err), ==, 0);
+    first = strstr (out, "profile:   0  DEPTHWISE_CONV_2D    48x48x8 ");
+    last = strstr (out, "profile:  30  SOFTMAX              2 ");
+    g_assert_nonnull (first);
+    g_assert_nonnull (last);
+    g_assert_true (first < last);
+    g_assert_null (strstr (out, "profile:  31 "));
+    g_assert_cmpfloat (field_value (out, "profile: all ops: naive "), >, 0.0);
+    g_assert_cmpfloat (field_value (out, "at the naive cost per element: "), >, 0.0);
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    const char *arguments[] = { "saliency", model_path, image_path, "--profile", NULL };
+
+    g_assert_cmpint (test_cli_run_argv (arguments, &out, &err), ==, 2);
+    g_assert_nonnull (strstr (err, "--profile goes with --bench"));
+  }
 }
 
 int

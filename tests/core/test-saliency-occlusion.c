@@ -113,6 +113,72 @@ test_person_detect_incremental_equals_naive (void)
   check_incremental_equals_naive (model, input, cases, G_N_ELEMENTS (cases), -1);
 }
 
+/* Op costs (the --bench --profile table): the same maps; the naive method runs every op
+ * in every window over its whole output, the incremental one at most that, and over the
+ * whole output of the first op when the one window is the whole image. */
+static void
+check_op_costs (BitlensModel *model,
+                GBytes       *input,
+                int           window,
+                int           stride)
+{
+  guint n_ops = bitlens_model_get_n_ops (model);
+  g_autofree BitlensOcclusionOpCost *naive_costs = g_new0 (BitlensOcclusionOpCost, n_ops);
+  g_autofree BitlensOcclusionOpCost *incremental_costs = g_new0 (BitlensOcclusionOpCost, n_ops);
+  g_autoptr(BitlensSaliencyMap) naive = NULL;
+  g_autoptr(BitlensSaliencyMap) naive_timed = NULL;
+  g_autoptr(BitlensSaliencyMap) incremental_timed = NULL;
+  BitlensSaliencyParams params;
+  guint64 n_windows;
+
+  bitlens_saliency_params_init (&params);
+  params.window = window;
+  params.stride = stride;
+  n_windows = (guint64) bitlens_occlusion_count_windows (96, window, stride) *
+              (guint64) bitlens_occlusion_count_windows (96, window, stride);
+  naive = compute (model, input, &params, TRUE, 2);
+  params.op_costs = naive_costs;
+  naive_timed = compute (model, input, &params, TRUE, 2);
+  params.op_costs = incremental_costs;
+  incremental_timed = compute (model, input, &params, FALSE, 2);
+  assert_maps_identical (naive_timed, naive);
+  assert_maps_identical (incremental_timed, naive);
+
+  for (guint o = 0; o < n_ops; o++)
+    {
+      const BitlensOp *op = bitlens_model_get_op (model, o);
+      guint64 n_elements = bitlens_model_get_tensor (model, op->outputs[0])->n_elements;
+
+      g_assert_cmpuint (naive_costs[o].runs, ==, n_windows);
+      g_assert_cmpuint (naive_costs[o].elements, ==, n_windows * n_elements);
+      g_assert_cmpint (naive_costs[o].nanoseconds, >, 0);
+      g_assert_cmpuint (incremental_costs[o].runs, <=, n_windows);
+      g_assert_cmpuint (incremental_costs[o].elements, <=, incremental_costs[o].runs * n_elements);
+      g_assert_true ((incremental_costs[o].runs > 0) == (incremental_costs[o].nanoseconds > 0));
+    }
+  if (n_windows == 1)
+    g_assert_cmpuint (incremental_costs[0].elements, ==, naive_costs[0].elements);
+  else
+    {
+      /* Small windows reach a part of the first op's output only. */
+      g_assert_cmpuint (incremental_costs[0].runs, >, 0);
+      g_assert_cmpuint (incremental_costs[0].elements, <, naive_costs[0].elements / 4);
+    }
+}
+
+static void
+test_op_costs (void)
+{
+  g_autoptr(BitlensModel) model = test_load_shared_model (PERSON_DETECT);
+  g_autoptr(GBytes) input = NULL;
+
+  if (model == NULL)
+    return;
+  input = test_load_shared_input (model, PERSON_IMAGE);
+  check_op_costs (model, input, 8, 12);
+  check_op_costs (model, input, 96, 4);
+}
+
 /* A float model: the MLPerf Tiny VWW reference network (float32 input, 3 channels). */
 static void
 test_float_model_incremental_equals_naive (void)
@@ -749,6 +815,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/saliency/occlusion/float-incremental-equals-naive", test_float_model_incremental_equals_naive);
   g_test_add_func ("/saliency/occlusion/int8-vww-incremental-equals-naive", test_int8_vww_incremental_equals_naive);
   g_test_add_func ("/saliency/occlusion/lce-incremental-equals-naive", test_lce_model_incremental_equals_naive);
+  g_test_add_func ("/saliency/occlusion/op-costs", test_op_costs);
   g_test_add_func ("/saliency/occlusion/reproduced-by-definition", test_person_detect_reproduced);
   g_test_add_func ("/saliency/occlusion/cli-raw", test_person_detect_cli_raw);
   g_test_add_func ("/saliency/occlusion/baselines", test_baselines);
