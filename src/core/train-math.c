@@ -6,9 +6,7 @@
 #include <math.h>
 #include <string.h>
 
-#ifdef BITLENS_HAVE_CBLAS
-#include <cblas.h>
-#endif
+#include <gmodule.h>
 
 #include "kernels/quantization-math.h"
 #include "train-math.h"
@@ -101,24 +99,67 @@ train_col2im_add (const TrainConvGeometry *g,
         }
 }
 
+/* The float GEMM is cblas_sgemm of OpenBLAS (or of another CBLAS), loaded when training
+ * starts instead of linked. Linked, the pthreads build of OpenBLAS that Debian installs
+ * starts a thread per processor with the program, and each spins (sched_yield) for about
+ * 0.1 s waiting for work in every bitlens process: the app and the CLI commands that never
+ * multiply a float matrix, where it also inflated the CPU time `saliency --bench` measures.
+ * The trainer pins it to one thread, so results never depend on scheduling. The CBLAS
+ * argument values are the standard's (cblas.h: CblasRowMajor 101, CblasNoTrans 111,
+ * CblasTrans 112). */
+typedef void (*SgemmFunc) (int          order,
+                           int          trans_a,
+                           int          trans_b,
+                           int          m,
+                           int          n,
+                           int          k,
+                           float        alpha,
+                           const float *a,
+                           int          lda,
+                           const float *b,
+                           int          ldb,
+                           float        beta,
+                           float       *c,
+                           int          ldc);
+
+enum
+{
+  CBLAS_ROW_MAJOR = 101,
+  CBLAS_NO_TRANS = 111,
+  CBLAS_TRANS = 112,
+};
+
+static SgemmFunc sgemm;
+
 void
 train_gemm_init (void)
 {
-#ifdef BITLENS_HAVE_OPENBLAS
-  openblas_set_num_threads (1);
-#endif
-}
+  static const char *const libraries[] = { "libopenblas.so.0", "libcblas.so.3", "libblas.so.3" };
+  static gsize loaded = 0;
 
-const char *
-train_gemm_describe (void)
-{
-#if defined(BITLENS_HAVE_OPENBLAS)
-  return "OpenBLAS (one thread)";
-#elif defined(BITLENS_HAVE_CBLAS)
-  return "CBLAS";
-#else
-  return "plain loops";
-#endif
+  if (!g_once_init_enter (&loaded))
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (libraries) && sgemm == NULL; i++)
+    {
+      GModule *module = g_module_open (libraries[i], G_MODULE_BIND_LAZY | G_MODULE_BIND_LOCAL);
+      gpointer symbol = NULL;
+
+      if (module == NULL)
+        continue;
+      if (!g_module_symbol (module, "cblas_sgemm", &symbol))
+        {
+          g_module_close (module);
+          continue;
+        }
+      sgemm = (SgemmFunc) symbol;
+      if (g_module_symbol (module, "openblas_set_num_threads", &symbol))
+        ((void (*) (int)) symbol) (1);
+      g_module_make_resident (module);
+      g_debug ("float GEMM: cblas_sgemm of %s", libraries[i]);
+    }
+  if (sgemm == NULL)
+    g_debug ("float GEMM: no CBLAS library found, plain loops");
+  g_once_init_leave (&loaded, 1);
 }
 
 void
@@ -136,11 +177,13 @@ train_gemm (gboolean     trans_a,
             float       *c,
             int          ldc)
 {
-#ifdef BITLENS_HAVE_CBLAS
-  cblas_sgemm (CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
-               trans_b ? CblasTrans : CblasNoTrans,
-               m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-#else
+  train_gemm_init ();
+  if (sgemm != NULL)
+    {
+      sgemm (CBLAS_ROW_MAJOR, trans_a ? CBLAS_TRANS : CBLAS_NO_TRANS, trans_b ? CBLAS_TRANS : CBLAS_NO_TRANS,
+             m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+      return;
+    }
   for (int i = 0; i < m; i++)
     for (int j = 0; j < n; j++)
       {
@@ -154,7 +197,6 @@ train_gemm (gboolean     trans_a,
           }
         c[(gsize) i * ldc + j] = alpha * total + (beta == 0.0f ? 0.0f : beta * c[(gsize) i * ldc + j]);
       }
-#endif
 }
 
 void

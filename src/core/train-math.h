@@ -59,10 +59,9 @@ void   train_gemm               (gboolean                 trans_a,
                                  float                    beta,
                                  float                   *c,
                                  int                      ldc);
-/* Pins the GEMM library to one thread (its results then never depend on scheduling). */
+/* Loads the GEMM library (OpenBLAS, else a CBLAS; plain loops when none is found) and pins
+ * it to one thread, so that its results never depend on scheduling. Once per process. */
 void   train_gemm_init          (void);
-/* "OpenBLAS 0.3.21 ..." or "plain loops". */
-const char *train_gemm_describe (void);
 
 /* Convolution of `batch` images: output [batch, out_h, out_w, out_c] = input * filter,
  * filter [out_c, kernel, kernel, in_c], no bias: the patches of all images, then one GEMM.
