@@ -130,6 +130,7 @@ enum
 };
 
 static SgemmFunc sgemm;
+static const char *sgemm_library;
 
 void
 train_gemm_init (void)
@@ -152,6 +153,7 @@ train_gemm_init (void)
           continue;
         }
       sgemm = (SgemmFunc) symbol;
+      sgemm_library = libraries[i];
       if (g_module_symbol (module, "openblas_set_num_threads", &symbol))
         ((void (*) (int)) symbol) (1);
       g_module_make_resident (module);
@@ -160,6 +162,13 @@ train_gemm_init (void)
   if (sgemm == NULL)
     g_debug ("float GEMM: no CBLAS library found, plain loops");
   g_once_init_leave (&loaded, 1);
+}
+
+const char *
+train_gemm_get_library (void)
+{
+  train_gemm_init ();
+  return sgemm_library;
 }
 
 void

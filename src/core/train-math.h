@@ -62,6 +62,9 @@ void   train_gemm               (gboolean                 trans_a,
 /* Loads the GEMM library (OpenBLAS, else a CBLAS; plain loops when none is found) and pins
  * it to one thread, so that its results never depend on scheduling. Once per process. */
 void   train_gemm_init          (void);
+/* The library whose cblas_sgemm train_gemm calls ("libopenblas.so.0" ...), NULL for the
+ * plain loops. */
+const char *train_gemm_get_library (void);
 
 /* Convolution of `batch` images: output [batch, out_h, out_w, out_c] = input * filter,
  * filter [out_c, kernel, kernel, in_c], no bias: the patches of all images, then one GEMM.

@@ -6,6 +6,8 @@
 #include <math.h>
 #include <string.h>
 
+#include <gmodule.h>
+
 #include <bitlens/bitlens.h>
 
 #include "train-math.h"
@@ -798,11 +800,28 @@ test_arch (void)
     }
 }
 
+/* OpenBLAS, when installed (tools/install-deps), is the one the trainer loads: the plain
+ * loops would be much slower and round differently. */
+static void
+test_gemm_library (void)
+{
+  GModule *probe = g_module_open ("libopenblas.so.0", G_MODULE_BIND_LAZY | G_MODULE_BIND_LOCAL);
+
+  if (probe == NULL)
+    {
+      g_test_skip ("libopenblas.so.0 is not installed");
+      return;
+    }
+  g_module_close (probe);
+  g_assert_cmpstr (train_gemm_get_library (), ==, "libopenblas.so.0");
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   train_gemm_init ();
+  g_test_add_func ("/train-layers/gemm-library", test_gemm_library);
   g_test_add_func ("/train-layers/conv-geometry", test_conv_geometry);
   g_test_add_func ("/train-layers/conv", test_conv);
   g_test_add_func ("/train-layers/batch-norm", test_batch_norm);
