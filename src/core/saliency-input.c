@@ -101,7 +101,119 @@ element_get (const SaliencyInput *input,
 /* Box blur of the tensor: each element is the mean of the same channel over the
  * (2r+1) x (2r+1) square around it clipped to the image. Integer tensors: the sum in
  * integers, rounded_mean (). float32: the sum in double in row-major order over the
- * square, divided by the count in double, rounded to float. */
+ * square, divided by the count in double, rounded to float.
+ *
+ * The sums are computed as sliding sums, a row pass then a column pass, in int64. For
+ * integers that is the same sum. A float tensor takes that way when every value is a
+ * multiple of 2^-k and every square's sum stays below 2^53 * 2^-k: the values scaled by
+ * 2^k are then integers, and every partial sum of the row-major order is exact in double,
+ * so both give the same sum. Otherwise (tiny or huge values) the squares are summed in
+ * row-major order, as defined. */
+
+/* The scale 2^k that makes every value of the float tensor an integer, when the sums of
+ * up to `window` of those integers stay below 2^53; 0 when there is none. */
+static double
+float_integer_scale (const float *values,
+                     gsize        n,
+                     gint64       window)
+{
+  int top = G_MININT, bits = G_MININT;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      int exponent;
+
+      if (!isfinite (values[i]))
+        return 0;
+      if (values[i] == 0.0f)
+        continue;
+      /* |v| < 2^exponent, and v * 2^(24 - exponent) is an integer (24-bit significand). */
+      frexp (values[i], &exponent);
+      top = MAX (top, exponent);
+      bits = MAX (bits, 24 - exponent);
+    }
+  if (top == G_MININT)
+    return 1.0;
+  /* A square's sum is below window * 2^(top + bits). */
+  if (bits > 1000 || top + bits + g_bit_storage ((gulong) window) >= 53)
+    return 0;
+  return ldexp (1.0, bits);
+}
+
+/* The squares' sums of the integer values (already scaled), row pass then column pass. */
+static void
+box_sums (const gint64 *values,
+          int           height,
+          int           width,
+          int           channels,
+          int           radius,
+          gint64       *sums)
+{
+  g_autofree gint64 *rows = g_new (gint64, (gsize) height * width * channels);
+  gsize row_stride = (gsize) width * channels;
+
+  for (int y = 0; y < height; y++)
+    for (int c = 0; c < channels; c++)
+      {
+        const gint64 *in = values + y * row_stride + c;
+        gint64 *out = rows + y * row_stride + c;
+        gint64 sum = 0;
+
+        for (int x = 0; x < MIN (radius, width); x++)
+          sum += in[(gsize) x * channels];
+        for (int x = 0; x < width; x++)
+          {
+            if (x + radius < width)
+              sum += in[(gsize) (x + radius) * channels];
+            if (x - radius - 1 >= 0)
+              sum -= in[(gsize) (x - radius - 1) * channels];
+            out[(gsize) x * channels] = sum;
+          }
+      }
+  for (gsize column = 0; column < row_stride; column++)
+    {
+      gint64 sum = 0;
+
+      for (int y = 0; y < MIN (radius, height); y++)
+        sum += rows[y * row_stride + column];
+      for (int y = 0; y < height; y++)
+        {
+          if (y + radius < height)
+            sum += rows[(y + radius) * row_stride + column];
+          if (y - radius - 1 >= 0)
+            sum -= rows[(y - radius - 1) * row_stride + column];
+          sums[y * row_stride + column] = sum;
+        }
+    }
+}
+
+/* The defining computation: each square summed in row-major order. */
+static void
+blur_float_direct (const SaliencyInput *input,
+                   const float         *original,
+                   int                  radius,
+                   float               *blurred)
+{
+  int height = input->height, width = input->width, channels = input->channels;
+
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      {
+        int y0 = MAX (y - radius, 0), y1 = MIN (y + radius + 1, height);
+        int x0 = MAX (x - radius, 0), x1 = MIN (x + radius + 1, width);
+
+        for (int c = 0; c < channels; c++)
+          {
+            double sum = 0;
+
+            for (int yy = y0; yy < y1; yy++)
+              for (int xx = x0; xx < x1; xx++)
+                sum += original[((gsize) yy * width + xx) * channels + c];
+            blurred[((gsize) y * width + x) * channels + c] = (float) (sum / (double) ((y1 - y0) * (x1 - x0)));
+          }
+      }
+}
+
 static void
 blur_tensor (const SaliencyInput *input,
              const guint8        *original,
@@ -109,35 +221,50 @@ blur_tensor (const SaliencyInput *input,
              guint8              *blurred)
 {
   int height = input->height, width = input->width, channels = input->channels;
-  gboolean is_float = input->tensor->type == BITLENS_TYPE_FLOAT32;
+  gsize n = (gsize) height * width * channels;
+  gint64 window = (gint64) MIN (2 * (gint64) radius + 1, height) * MIN (2 * (gint64) radius + 1, width);
+  g_autofree gint64 *values = NULL;
+  g_autofree gint64 *sums = NULL;
+  double scale = 1.0;
+
+  if (input->tensor->type == BITLENS_TYPE_FLOAT32)
+    {
+      scale = float_integer_scale ((const float *) original, n, window);
+      if (scale == 0)
+        {
+          blur_float_direct (input, (const float *) original, radius, (float *) blurred);
+          return;
+        }
+    }
+  values = g_new (gint64, n);
+  sums = g_new (gint64, n);
+  for (gsize i = 0; i < n; i++)
+    switch (input->tensor->type)
+      {
+      case BITLENS_TYPE_INT8: values[i] = ((const gint8 *) original)[i]; break;
+      case BITLENS_TYPE_UINT8: values[i] = original[i]; break;
+      case BITLENS_TYPE_FLOAT32: values[i] = (gint64) ((double) ((const float *) original)[i] * scale); break;
+      default: g_assert_not_reached ();
+      }
+  box_sums (values, height, width, channels, radius, sums);
 
   for (int y = 0; y < height; y++)
     for (int x = 0; x < width; x++)
       {
-        int y0 = MAX (y - radius, 0), y1 = MIN (y + radius + 1, height);
-        int x0 = MAX (x - radius, 0), x1 = MIN (x + radius + 1, width);
-        gint64 n = (gint64) (y1 - y0) * (x1 - x0);
+        gint64 count = (gint64) (MIN (y + radius + 1, height) - MAX (y - radius, 0)) *
+                       (MIN (x + radius + 1, width) - MAX (x - radius, 0));
 
         for (int c = 0; c < channels; c++)
           {
-            gsize out = ((gsize) y * width + x) * channels + c;
-            double float_sum = 0;
-            gint64 integer_sum = 0;
+            gsize i = ((gsize) y * width + x) * channels + c;
 
-            for (int yy = y0; yy < y1; yy++)
-              for (int xx = x0; xx < x1; xx++)
-                {
-                  double v = element_get (input, original, ((gsize) yy * width + xx) * channels + c);
-                  if (is_float)
-                    float_sum += v;
-                  else
-                    integer_sum += (gint64) v;
-                }
             switch (input->tensor->type)
               {
-              case BITLENS_TYPE_INT8: ((gint8 *) blurred)[out] = (gint8) rounded_mean (integer_sum, n); break;
-              case BITLENS_TYPE_UINT8: blurred[out] = (guint8) rounded_mean (integer_sum, n); break;
-              case BITLENS_TYPE_FLOAT32: ((float *) blurred)[out] = (float) (float_sum / (double) n); break;
+              case BITLENS_TYPE_INT8: ((gint8 *) blurred)[i] = (gint8) rounded_mean (sums[i], count); break;
+              case BITLENS_TYPE_UINT8: blurred[i] = (guint8) rounded_mean (sums[i], count); break;
+              case BITLENS_TYPE_FLOAT32:
+                ((float *) blurred)[i] = (float) (((double) sums[i] / scale) / (double) count);
+                break;
               default: g_assert_not_reached ();
               }
           }

@@ -381,11 +381,113 @@ test_resample (void)
   g_assert_cmpmem (same->values, 8, map->values, 8);
 }
 
+/* The blur baseline against its definition (README, "Occlusion, exactly", rule 2),
+ * computed here square by square: integer tensors sum in integers and round half up;
+ * float tensors sum each square in double in row-major order. Random sizes and radii
+ * (0, small, beyond the image); float values like preprocessed pixels (which the
+ * library sums as scaled integers) and tensors with a tiny, a huge or a negative-zero
+ * value (summed square by square). */
+static gint64
+floor_div64 (gint64 a,
+             gint64 b)
+{
+  return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+static void
+blur_by_definition (BitlensTensorType type,
+                    const guint8     *data,
+                    int               height,
+                    int               width,
+                    int               channels,
+                    int               radius,
+                    guint8           *out)
+{
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      for (int c = 0; c < channels; c++)
+        {
+          gint64 integer_sum = 0, count = 0;
+          double float_sum = 0;
+          gsize i = ((gsize) y * width + x) * channels + c;
+
+          for (int yy = MAX (y - radius, 0); yy <= MIN (y + radius, height - 1); yy++)
+            for (int xx = MAX (x - radius, 0); xx <= MIN (x + radius, width - 1); xx++)
+              {
+                gsize j = ((gsize) yy * width + xx) * channels + c;
+
+                count++;
+                if (type == BITLENS_TYPE_FLOAT32)
+                  float_sum += ((const float *) data)[j];
+                else
+                  integer_sum += type == BITLENS_TYPE_INT8 ? ((const gint8 *) data)[j] : data[j];
+              }
+          if (type == BITLENS_TYPE_FLOAT32)
+            ((float *) out)[i] = (float) (float_sum / (double) count);
+          else if (type == BITLENS_TYPE_INT8)
+            ((gint8 *) out)[i] = (gint8) floor_div64 (2 * integer_sum + count, 2 * count);
+          else
+            out[i] = (guint8) floor_div64 (2 * integer_sum + count, 2 * count);
+        }
+}
+
+static void
+test_blur_baseline (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (51);
+  static const BitlensTensorType types[] = { BITLENS_TYPE_INT8, BITLENS_TYPE_UINT8, BITLENS_TYPE_FLOAT32 };
+
+  for (int i = 0; i < 300; i++)
+    {
+      BitlensTensor tensor = { .type = types[i % 3], .rank = 4 };
+      SaliencyInput input = { .tensor = &tensor };
+      BitlensBaseline baseline = { BITLENS_BASELINE_BLUR, 0, 0 };
+      g_autofree guint8 *data = NULL;
+      g_autofree guint8 *expected = NULL;
+      g_autofree guint8 *blurred = NULL;
+      g_autoptr(GError) error = NULL;
+      gsize n;
+      int special = g_rand_int_range (rand, 0, 4);
+
+      input.height = g_rand_int_range (rand, 1, 40);
+      input.width = g_rand_int_range (rand, 1, 40);
+      input.channels = g_rand_boolean (rand) ? 1 : 3;
+      baseline.blur_radius = (int[]) { 0, 1, 2, 5, 7, 100 }[g_rand_int_range (rand, 0, 6)];
+      n = (gsize) input.height * input.width * input.channels;
+      tensor.shape[0] = 1;
+      tensor.shape[1] = input.height;
+      tensor.shape[2] = input.width;
+      tensor.shape[3] = input.channels;
+      tensor.n_elements = n;
+      tensor.n_bytes = n * bitlens_tensor_type_size (tensor.type);
+      input.pixel_bytes = (gsize) input.channels * bitlens_tensor_type_size (tensor.type);
+      data = g_malloc (tensor.n_bytes);
+      for (gsize j = 0; j < n; j++)
+        {
+          int pixel = g_rand_int_range (rand, 0, 256);
+
+          if (tensor.type == BITLENS_TYPE_FLOAT32)
+            ((float *) data)[j] = (float) (pixel / 127.5 - 1.0);
+          else
+            data[j] = (guint8) pixel;
+        }
+      if (tensor.type == BITLENS_TYPE_FLOAT32 && special != 0)
+        ((float *) data)[g_rand_int_range (rand, 0, (gint32) n)] = (float[]) { 0, 1e-30f, 3e30f, -0.0f }[special];
+
+      expected = g_malloc (tensor.n_bytes);
+      blur_by_definition (tensor.type, data, input.height, input.width, input.channels, baseline.blur_radius, expected);
+      blurred = saliency_baseline_new (&input, data, &baseline, &error);
+      g_assert_no_error (error);
+      g_assert_cmpmem (blurred, tensor.n_bytes, expected, tensor.n_bytes);
+    }
+}
+
 int
 main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/saliency/geometry/window-count", test_window_count);
+  g_test_add_func ("/saliency/geometry/blur-baseline", test_blur_baseline);
   g_test_add_func ("/saliency/geometry/window-rects", test_window_rects);
   g_test_add_func ("/saliency/geometry/accumulate-hand", test_accumulate_hand);
   g_test_add_func ("/saliency/geometry/accumulate-definition", test_accumulate_matches_definition);
