@@ -140,6 +140,29 @@ float_integer_scale (const float *values,
   return ldexp (1.0, bits);
 }
 
+/* out[i * stride] = the sum of in[j * stride] over j in [i - radius, i + radius] clipped
+ * to [0, n), as a running sum. */
+static void
+sliding_sums (const gint64 *in,
+              gint64       *out,
+              int           n,
+              gsize         stride,
+              int           radius)
+{
+  gint64 sum = 0;
+
+  for (int i = 0; i < MIN (radius, n); i++)
+    sum += in[(gsize) i * stride];
+  for (int i = 0; i < n; i++)
+    {
+      if (i + radius < n)
+        sum += in[(gsize) (i + radius) * stride];
+      if (i - radius - 1 >= 0)
+        sum -= in[(gsize) (i - radius - 1) * stride];
+      out[(gsize) i * stride] = sum;
+    }
+}
+
 /* The squares' sums of the integer values (already scaled), row pass then column pass. */
 static void
 box_sums (const gint64 *values,
@@ -154,37 +177,9 @@ box_sums (const gint64 *values,
 
   for (int y = 0; y < height; y++)
     for (int c = 0; c < channels; c++)
-      {
-        const gint64 *in = values + y * row_stride + c;
-        gint64 *out = rows + y * row_stride + c;
-        gint64 sum = 0;
-
-        for (int x = 0; x < MIN (radius, width); x++)
-          sum += in[(gsize) x * channels];
-        for (int x = 0; x < width; x++)
-          {
-            if (x + radius < width)
-              sum += in[(gsize) (x + radius) * channels];
-            if (x - radius - 1 >= 0)
-              sum -= in[(gsize) (x - radius - 1) * channels];
-            out[(gsize) x * channels] = sum;
-          }
-      }
+      sliding_sums (values + y * row_stride + c, rows + y * row_stride + c, width, channels, radius);
   for (gsize column = 0; column < row_stride; column++)
-    {
-      gint64 sum = 0;
-
-      for (int y = 0; y < MIN (radius, height); y++)
-        sum += rows[y * row_stride + column];
-      for (int y = 0; y < height; y++)
-        {
-          if (y + radius < height)
-            sum += rows[(y + radius) * row_stride + column];
-          if (y - radius - 1 >= 0)
-            sum -= rows[(y - radius - 1) * row_stride + column];
-          sums[y * row_stride + column] = sum;
-        }
-    }
+    sliding_sums (rows + column, sums + column, height, row_stride, radius);
 }
 
 /* The defining computation: each square summed in row-major order. */
@@ -222,10 +217,14 @@ blur_tensor (const SaliencyInput *input,
 {
   int height = input->height, width = input->width, channels = input->channels;
   gsize n = (gsize) height * width * channels;
-  gint64 window = (gint64) MIN (2 * (gint64) radius + 1, height) * MIN (2 * (gint64) radius + 1, width);
+  gint64 window;
   g_autofree gint64 *values = NULL;
   g_autofree gint64 *sums = NULL;
   double scale = 1.0;
+
+  /* A square wider than the image is the whole image; clamped, y + radius cannot overflow. */
+  radius = MIN (radius, MAX (height, width));
+  window = (gint64) MIN (2 * (gint64) radius + 1, height) * MIN (2 * (gint64) radius + 1, width);
 
   if (input->tensor->type == BITLENS_TYPE_FLOAT32)
     {
