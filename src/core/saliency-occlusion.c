@@ -8,7 +8,6 @@
 #include <glib/gi18n-lib.h>
 
 #include "bitlens/bitlens-error.h"
-#include "bitlens-interpreter-private.h"
 #include "saliency-private.h"
 
 /* Occlusion (DESIGN.md): windows of side w at positions 0, s, 2s ... along each axis,
@@ -90,7 +89,26 @@ typedef struct
   BitlensInterpreter        *interpreter;   /* naive */
   SaliencyIncrementalWorker *incremental;
   BitlensOcclusionOpCost    *op_costs;      /* this worker's, added to the run's at the end */
+  gint64                     op_end_ns;     /* naive, profiling: when the last op ended */
 } OcclusionWorker;
+
+/* Naive, profiling: the interpreter's tap after each op gives its time since the end of
+ * the previous one. */
+static void
+time_op (BitlensInterpreter *interpreter,
+         guint               op_index,
+         int                 tensor_index,
+         const void         *data,
+         gpointer            user_data)
+{
+  OcclusionWorker *worker = user_data;
+  gint64 now = saliency_monotonic_ns ();
+
+  worker->op_costs[op_index].nanoseconds += now - worker->op_end_ns;
+  worker->op_costs[op_index].runs++;
+  worker->op_costs[op_index].elements += bitlens_model_get_tensor (worker->run->model, tensor_index)->n_elements;
+  worker->op_end_ns = now;
+}
 
 static gpointer
 occlusion_worker_new (gpointer  shared,
@@ -114,6 +132,8 @@ occlusion_worker_new (gpointer  shared,
       worker->op_costs = g_new0 (BitlensOcclusionOpCost, MAX (bitlens_model_get_n_ops (run->model), 1));
       if (worker->incremental != NULL)
         saliency_incremental_worker_set_costs (worker->incremental, worker->op_costs);
+      else
+        bitlens_interpreter_set_tap (worker->interpreter, time_op, worker);
     }
   return worker;
 }
@@ -137,24 +157,6 @@ occlusion_worker_free (gpointer data)
   g_free (worker);
 }
 
-/* bitlens_interpreter_invoke, op by op with each op's time. */
-static void
-invoke_timed (BitlensInterpreter     *interpreter,
-              BitlensOcclusionOpCost *costs)
-{
-  BitlensModel *model = bitlens_interpreter_get_model (interpreter);
-
-  for (guint o = 0; o < bitlens_model_get_n_ops (model); o++)
-    {
-      gint64 start = saliency_monotonic_ns ();
-
-      bitlens_interpreter_run_op (interpreter, o, NULL);
-      costs[o].nanoseconds += saliency_monotonic_ns () - start;
-      costs[o].runs++;
-      costs[o].elements += bitlens_op_output (model, bitlens_model_get_op (model, o), 0)->n_elements;
-    }
-}
-
 static gboolean
 occlusion_worker_run (gpointer  data,
                       guint     job,
@@ -175,10 +177,8 @@ occlusion_worker_run (gpointer  data,
       /* The arena reuses the input's memory once it is dead: write all of it each time. */
       memcpy (input, run->original, run->input.tensor->n_bytes);
       saliency_input_copy_rect (&run->input, input, run->baseline, &rect);
-      if (worker->op_costs != NULL)
-        invoke_timed (worker->interpreter, worker->op_costs);
-      else
-        bitlens_interpreter_invoke (worker->interpreter);
+      worker->op_end_ns = worker->op_costs != NULL ? saliency_monotonic_ns () : 0;
+      bitlens_interpreter_invoke (worker->interpreter);
       score = saliency_score (worker->interpreter, run->target);
     }
   run->diffs[job] = run->clean_score - score;
